@@ -79,7 +79,9 @@ def make_pairing(helpers, recipients, mode="one_to_one", status="active", start=
         **extra,
     )
     for i, org in enumerate(helpers):
-        PairingParty.objects.create(pairing=pairing, organisation=org, side="helper", is_lead=i == 0)
+        PairingParty.objects.create(
+            pairing=pairing, organisation=org, side="helper", is_lead=i == 0
+        )
     for org in recipients:
         PairingParty.objects.create(pairing=pairing, organisation=org, side="recipient")
     return pairing
@@ -102,7 +104,9 @@ def world(db):
     w.qdn = make_region("黔东南苗族侗族自治州", 2, w.guizhou, code="522600", short_name="黔东南")
     w.congjiang = make_region("从江县", 3, w.qdn, code="522633", short_name="从江")
 
-    w.sjs_bureau = make_org("北京市石景山区教育委员会", w.sjs, kind="bureau", short_name="石景山区教委")
+    w.sjs_bureau = make_org(
+        "北京市石景山区教育委员会", w.sjs, kind="bureau", short_name="石景山区教委"
+    )
     w.bj9 = make_org("北京市第九中学", w.sjs, stage="complete", short_name="北京九中")
     w.wyxx = make_org("石景山外语实验小学", w.sjs, stage="primary")
     w.nc_bureau = make_org("宁城县教育局", w.ningcheng, kind="bureau")
@@ -114,10 +118,16 @@ def world(db):
     w.outsider_school = make_org("从江县第一中学", w.congjiang, stage="junior")
 
     w.rp_sjs_nc = RegionPairing.objects.create(
-        helper_region=w.sjs, recipient_region=w.ningcheng, level="district", start_date=dt.date(2018, 1, 1)
+        helper_region=w.sjs,
+        recipient_region=w.ningcheng,
+        level="district",
+        start_date=dt.date(2018, 1, 1),
     )
     w.rp_nm_cj = RegionPairing.objects.create(
-        helper_region=w.nanming, recipient_region=w.congjiang, level="district", start_date=dt.date(2018, 1, 1)
+        helper_region=w.nanming,
+        recipient_region=w.congjiang,
+        level="district",
+        start_date=dt.date(2018, 1, 1),
     )
     w.p_bj9_xizi = make_pairing([w.bj9], [w.xizi], region_pairing=w.rp_sjs_nc)
     w.p_nm_daidai = make_pairing([w.nmxx], [w.daidai], mode="entrusted", region_pairing=w.rp_nm_cj)
@@ -132,7 +142,16 @@ def world(db):
     return w
 
 
-ROLES = ["anonymous", "outsider", "helper", "recipient", "coordinator", "other_coordinator", "auditor", "admin"]
+ROLES = [
+    "anonymous",
+    "outsider",
+    "helper",
+    "recipient",
+    "coordinator",
+    "other_coordinator",
+    "auditor",
+    "admin",
+]
 
 
 @pytest.fixture

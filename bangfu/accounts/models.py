@@ -11,10 +11,16 @@ class User(AbstractUser):
         AUDITOR = "auditor", _("审计员")
 
     # One role per account: roles never combine (the separation of duties).
-    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.SCHOOL_STAFF)
+    role = models.CharField(
+        _("角色"), max_length=20, choices=Role.choices, default=Role.SCHOOL_STAFF
+    )
     organisation = models.ForeignKey(
-        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", verbose_name=_("所属单位"),
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("所属单位"),
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
 

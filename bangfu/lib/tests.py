@@ -11,7 +11,12 @@ def test_search_blob_matches_traditional_pinyin_and_initials():
 
 def test_sort_key_orders_by_pinyin():
     names = ["宁城县", "安新县", "北京市", "莫力达瓦达斡尔族自治旗"]
-    assert sorted(names, key=textnorm.sort_key) == ["安新县", "北京市", "莫力达瓦达斡尔族自治旗", "宁城县"]
+    assert sorted(names, key=textnorm.sort_key) == [
+        "安新县",
+        "北京市",
+        "莫力达瓦达斡尔族自治旗",
+        "宁城县",
+    ]
 
 
 def test_id_number_check_digit():

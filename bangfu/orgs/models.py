@@ -45,11 +45,17 @@ class Organisation(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.SCHOOL)
     stage = models.CharField(_("学段"), max_length=20, choices=Stage.choices, blank=True)
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="organisations",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="organisations",
         verbose_name=_("所在区划"),
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         verbose_name=_("上级单位"),
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
@@ -75,7 +81,9 @@ class Organisation(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="organisation_unique_name_in_region"),
+            models.UniqueConstraint(
+                fields=["region", "name"], name="organisation_unique_name_in_region"
+            ),
             models.CheckConstraint(
                 condition=Q(kind="school") | Q(stage=""), name="organisation_stage_only_for_schools"
             ),
@@ -114,7 +122,9 @@ class OrganisationName(models.Model):
         verbose_name = _("曾用名")
         verbose_name_plural = _("曾用名")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "name"], name="organisationname_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="organisationname_unique"
+            ),
         ]
 
     def __str__(self):
@@ -152,7 +162,9 @@ class Person(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="people", verbose_name=_("所在单位")
     )
     position = models.CharField(_("职务"), max_length=60, blank=True)
-    subjects = models.CharField(_("任教学科"), max_length=120, blank=True, help_text=_("多个学科用顿号或逗号分隔"))
+    subjects = models.CharField(
+        _("任教学科"), max_length=120, blank=True, help_text=_("多个学科用顿号或逗号分隔")
+    )
     backbone_level = models.CharField(
         _("骨干级别"), max_length=10, choices=Backbone.choices, blank=True, default=""
     )

@@ -25,14 +25,20 @@ class RegionPairing(models.Model):
         DISTRICT = "district", _("区级")
 
     helper_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="helped_pairings",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="helped_pairings",
         verbose_name=_("帮扶方区划"),
     )
     recipient_region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="received_pairings",
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="received_pairings",
         verbose_name=_("受援方区划"),
     )
-    level = models.CharField(_("层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT)
+    level = models.CharField(
+        _("层级"), max_length=10, choices=Level.choices, default=Level.DISTRICT
+    )
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
@@ -96,15 +102,27 @@ class Pairing(models.Model):
     }
 
     name = models.CharField(_("名称"), max_length=200, blank=True)
-    mode = models.CharField(_("结对模式"), max_length=20, choices=Mode.choices, default=Mode.ONE_TO_ONE)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    mode = models.CharField(
+        _("结对模式"), max_length=20, choices=Mode.choices, default=Mode.ONE_TO_ONE
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
     region_pairing = models.ForeignKey(
-        RegionPairing, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairings",
+        RegionPairing,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pairings",
         verbose_name=_("所属对口关系"),
     )
     # A one-to-one pairing inside a many-school programme.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         verbose_name=_("所属结对项目"),
     )
     start_date = models.DateField(_("开始日期"))
@@ -174,7 +192,9 @@ class PairingParty(models.Model):
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="parties")
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="pairing_parties",
+        "orgs.Organisation",
+        on_delete=models.PROTECT,
+        related_name="pairing_parties",
         verbose_name=_("单位"),
     )
     side = models.CharField(_("角色"), max_length=10, choices=Side.choices)
@@ -193,7 +213,9 @@ class PairingParty(models.Model):
         verbose_name_plural = _("结对方")
         constraints = [
             # An organisation stands once in a pairing, so never on both sides.
-            models.UniqueConstraint(fields=["pairing", "organisation"], name="pairingparty_unique_org"),
+            models.UniqueConstraint(
+                fields=["pairing", "organisation"], name="pairingparty_unique_org"
+            ),
         ]
         indexes = [
             # Visibility: the pairings an organisation belongs to.
@@ -219,6 +241,9 @@ class PairingStatusChange(models.Model):
         verbose_name = _("状态变更")
         verbose_name_plural = _("状态变更")
 
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
 
 def agreement_upload_to(instance, filename):
     import uuid
@@ -240,7 +265,9 @@ class Agreement(models.Model):
     term_start = models.DateField(_("有效期开始"))
     term_end = models.DateField(_("有效期结束"), null=True, blank=True)
     principles = models.CharField(_("帮扶原则"), max_length=200, blank=True)
-    method = models.CharField(_("签署方式"), max_length=10, choices=Method.choices, default=Method.PAPER)
+    method = models.CharField(
+        _("签署方式"), max_length=10, choices=Method.choices, default=Method.PAPER
+    )
     document = models.FileField(_("协议文件"), upload_to=agreement_upload_to, blank=True)
     document_name = models.CharField(max_length=200, blank=True)
     document_type = models.CharField(max_length=100, blank=True)

@@ -32,14 +32,24 @@ class Region(models.Model):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("上级"),
     )
     # Ancestors (self at its own level) so "this region and below" is one
     # equality on an indexed column.
-    province = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    prefecture = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    province = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    prefecture = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    county = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     full_name = models.CharField(_("全称"), max_length=200, blank=True)
     # Not from the national source (e.g. 雄安新区): a supplement of bangfu's own.
     is_supplement = models.BooleanField(default=False)
