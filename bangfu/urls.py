@@ -1,5 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("帮扶 bangfu 系统管理")
+admin.site.site_title = _("帮扶 bangfu")
 
 urlpatterns = [
     path("", include("bangfu.core.urls")),

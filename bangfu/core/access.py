@@ -171,6 +171,21 @@ def can_edit_organisation(user, org) -> bool:
     return user.is_school_staff and user.organisation_id == org.pk
 
 
+def editable_organisations_q(user) -> Q:
+    """Organisations the user may change (and add people to): the query form of
+    :func:`can_edit_organisation`."""
+    if not _writer(user):
+        return NOTHING
+    if _is_admin(user):
+        return Q()
+    region = scope_region(user)
+    if user.is_coordinator and region is not None:
+        return region.subtree_q("region__")
+    if user.is_school_staff and user.organisation_id:
+        return Q(pk=user.organisation_id)
+    return NOTHING
+
+
 def can_edit_person(user, person) -> bool:
     return can_edit_organisation(user, person.organisation)
 
