@@ -1,0 +1,263 @@
+"""The access matrix: every URL × method × role, the expected status asserted cell by cell.
+
+A new URL without a row here fails ``test_every_url_has_a_row``. Empty POSTs
+are used on purpose: a permitted user gets the form back with errors (200) or a
+redirect, a refused one 403/404, and nothing is changed either way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import ROLES
+
+# Shorthands: A = anonymous is sent to the login page.
+LOGIN = 302
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    kwargs: Callable = lambda w: {}
+    get: dict | None = None
+    post: dict | None = None
+    label: str = ""
+
+    @property
+    def id(self):
+        return f"{self.name}{'[' + self.label + ']' if self.label else ''}"
+
+
+def everyone(status, **overrides):
+    """The same status for every logged-in role, anonymous sent to login, with exceptions."""
+    cells = {role: status for role in ROLES}
+    cells["anonymous"] = LOGIN
+    cells.update(overrides)
+    return cells
+
+
+def cells(*, anonymous=LOGIN, **roles):
+    missing = set(ROLES) - {"anonymous"} - set(roles)
+    assert not missing, f"row lacks roles {missing}"
+    return {"anonymous": anonymous, **roles}
+
+
+def _person(w):
+    from bangfu.orgs.models import Person
+
+    person = Person(name="张老师", organisation=w.xizi, kind="teacher")
+    person.set_id_number("11010519491231002X")
+    person.set_phone("13812345678")
+    person.refresh_search()
+    person.save()
+    return person
+
+
+def _agreement(w):
+    from django.core.files.base import ContentFile
+
+    from bangfu.pairings.models import Agreement
+
+    agreement = Agreement(
+        pairing=w.p_bj9_xizi, title="帮扶协议", signed_on="2019-03-01", term_start="2019-03-01",
+        document_name="协议.pdf", document_type="application/pdf",
+    )
+    agreement.document.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    agreement.save()
+    return agreement
+
+
+def _party(w, side):
+    return w.p_bj9_xizi.parties.get(side=side)
+
+
+# Who may change pairing p_bj9_xizi (active; 北京九中 helper, 汐子中学 recipient).
+PAIRING_EDIT = dict(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200)
+PAIRING_SIDE_MEMBERS = dict(outsider=404, helper=200, recipient=200, coordinator=200, other_coordinator=404, auditor=403, admin=200)
+
+
+ROWS: list[Row] = [
+    # core and accounts
+    Row("core:home", get=everyone(200)),
+    Row("core:healthz", get=everyone(200, anonymous=200)),
+    Row("accounts:login", get=everyone(302, anonymous=200)),
+    Row("accounts:logout", get=everyone(405, anonymous=405), post=everyone(302, anonymous=302)),
+    Row("accounts:password_change", get=everyone(200), post=everyone(200)),
+    Row("accounts:password_change_done", get=everyone(200)),
+    Row("set_language", get=everyone(302, anonymous=302), post=everyone(302, anonymous=302)),
+    # organisations
+    Row("orgs:list", get=everyone(200)),
+    Row("orgs:suggest", get=everyone(200)),
+    Row(
+        "orgs:create",
+        get=everyone(403, admin=200, coordinator=200, other_coordinator=200),
+        post=everyone(403, admin=200, coordinator=200, other_coordinator=200),
+    ),
+    Row(
+        "orgs:detail",
+        kwargs=lambda w: {"pk": w.xizi.pk},
+        get=everyone(200, outsider=404, other_coordinator=404),
+    ),
+    Row(
+        "orgs:edit",
+        label="recipient school",
+        kwargs=lambda w: {"pk": w.xizi.pk},
+        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row(
+        "orgs:edit",
+        label="helper school",
+        kwargs=lambda w: {"pk": w.bj9.pk},
+        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row(
+        "orgs:rename",
+        kwargs=lambda w: {"pk": w.bj9.pk},
+        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row("orgs:person_list", get=everyone(200)),
+    Row(
+        "orgs:person_create",
+        get=everyone(200, auditor=403),
+        post=everyone(200, auditor=403),
+    ),
+    Row(
+        "orgs:person_detail",
+        kwargs=lambda w: {"pk": _person(w).pk},
+        get=everyone(200, outsider=404, other_coordinator=404),
+    ),
+    Row(
+        "orgs:person_edit",
+        kwargs=lambda w: {"pk": _person(w).pk},
+        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row(
+        "orgs:person_reveal",
+        kwargs=lambda w: {"pk": _person(w).pk},
+        get=everyone(405, outsider=405, other_coordinator=405),
+        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=403),
+    ),
+]
+
+ROWS += [
+    Row("pairings:list", get=everyone(200)),
+    Row("pairings:org_options", get=everyone(200)),
+    Row("pairings:create", get=everyone(200, auditor=403), post=everyone(200, auditor=403)),
+    Row(
+        "pairings:detail",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
+        get=everyone(200, outsider=404, other_coordinator=404),
+    ),
+    Row("pairings:edit", kwargs=lambda w: {"pk": w.p_bj9_xizi.pk}, get=cells(**PAIRING_EDIT), post=cells(**PAIRING_EDIT)),
+    Row(
+        "pairings:status",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
+        get=everyone(405, outsider=405, other_coordinator=405),
+        # A permitted empty POST is sent back to the detail page with a message.
+        post=cells(**{k: 302 if v == 200 else v for k, v in PAIRING_EDIT.items()}),
+    ),
+    Row(
+        "pairings:party_edit",
+        label="helper side",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "party_pk": _party(w, "helper").pk},
+        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row(
+        "pairings:party_edit",
+        label="recipient side",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "party_pk": _party(w, "recipient").pk},
+        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+    ),
+    Row(
+        "pairings:agreement_create",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
+        get=cells(**PAIRING_SIDE_MEMBERS),
+        post=cells(**PAIRING_SIDE_MEMBERS),
+    ),
+    Row(
+        "pairings:agreement_edit",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "agreement_pk": _agreement(w).pk},
+        get=cells(**PAIRING_SIDE_MEMBERS),
+        post=cells(**PAIRING_SIDE_MEMBERS),
+    ),
+    Row(
+        "pairings:agreement_document",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "agreement_pk": _agreement(w).pk},
+        get=everyone(200, outsider=404, other_coordinator=404),
+    ),
+    Row("pairings:region_list", get=everyone(200)),
+    Row(
+        "pairings:region_create",
+        get=everyone(403, admin=200, coordinator=200, other_coordinator=200),
+        post=everyone(403, admin=200, coordinator=200, other_coordinator=200),
+    ),
+    Row(
+        "pairings:region_detail",
+        kwargs=lambda w: {"pk": w.rp_sjs_nc.pk},
+        get=everyone(200, outsider=404, other_coordinator=404),
+    ),
+    Row(
+        "pairings:region_edit",
+        kwargs=lambda w: {"pk": w.rp_sjs_nc.pk},
+        get=cells(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        post=cells(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+    ),
+]
+
+# URL names that are not the application's own pages.
+EXEMPT_PREFIXES = ("admin:",)
+
+
+def _all_url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            yield from _all_url_names(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_has_a_row():
+    names = {n for n in _all_url_names() if not n.startswith(EXEMPT_PREFIXES)}
+    covered = {row.name for row in ROWS}
+    assert sorted(names - covered) == [], "add these URLs to the access matrix"
+
+
+def _cells():
+    for row in ROWS:
+        for method in ("get", "post"):
+            expected = getattr(row, method)
+            if expected is None:
+                continue
+            for role in ROLES:
+                yield pytest.param(row, method, role, expected[role], id=f"{row.id}-{method}-{role}")
+
+
+MATRIX_CELLS = list(_cells())
+
+
+def test_matrix_size_is_reported():
+    # Quoted in the issue notes; every (row, method, role) is one cell.
+    assert len(MATRIX_CELLS) >= len(ROWS) * len(ROLES)
+
+
+@pytest.mark.parametrize("row, method, role, expected", MATRIX_CELLS)
+def test_access_cell(row, method, role, expected, world, client_for):
+    url = reverse(row.name, kwargs=row.kwargs(world))
+    client = client_for(role)
+    response = getattr(client, method)(url, {} if method == "get" else {})
+    assert response.status_code == expected, f"{method.upper()} {url} as {role}"
+    if expected == LOGIN and role == "anonymous" and row.name != "accounts:logout" and "login" not in row.name:
+        if row.name != "set_language":
+            assert "/accounts/login/" in response["Location"]
