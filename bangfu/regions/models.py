@@ -26,10 +26,15 @@ class Region(models.Model):
         COUNTY = 3, _("县级")
         TOWN = 4, _("乡级")
 
-    # 6-digit GB/T 2260 code for levels 1-3; towns from the source carry none.
-    code = models.CharField(_("区划代码"), max_length=12, unique=True, null=True, blank=True)
+    # 6-digit GB/T 2260 code for levels 1-3. Towns carry none in the source, so
+    # the importer gives them a key of bangfu's own ("522728-001", see importer).
+    code = models.CharField(_("区划代码"), max_length=20, unique=True, null=True, blank=True)
     name = models.CharField(_("名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    # Folded forms for exact look-ups: folding is not the identity on simplified
+    # names (乾安县 folds to 干安县), so queries must meet names folded too.
+    name_key = models.CharField(max_length=100, blank=True, editable=False, db_index=True)
+    short_key = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     level = models.PositiveSmallIntegerField(_("级别"), choices=Level.choices)
     parent = models.ForeignKey(
         "self",
@@ -88,7 +93,17 @@ class Region(models.Model):
     def display_path(self) -> str:
         return " / ".join([r.name for r in self.ancestors()] + [self.name])
 
+    @property
+    def is_town(self) -> bool:
+        return self.level == self.Level.TOWN
+
+    @property
+    def has_gb_code(self) -> bool:
+        return bool(self.code) and len(self.code) == 6 and self.code.isdigit()
+
     def refresh_search(self, aliases=()) -> None:
+        self.name_key = textnorm.fold(self.name)
+        self.short_key = textnorm.fold(self.short_name)
         self.search_text = textnorm.search_blob(self.name, self.short_name, *aliases)
         self.sort_key = textnorm.sort_key(self.name)
 
@@ -101,9 +116,13 @@ class RegionAlias(models.Model):
         OLD = "old", _("曾用名")
         COMMON = "common", _("俗称")
 
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=100, db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("行政区划")
+    )
+    name = models.CharField(_("别名"), max_length=100)
+    # Folded like Region.name_key so 寧城 meets 宁城.
+    name_key = models.CharField(max_length=100, editable=False, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -115,3 +134,7 @@ class RegionAlias(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.region.name}"
+
+    def save(self, *args, **kwargs):
+        self.name_key = textnorm.fold(self.name)
+        super().save(*args, **kwargs)

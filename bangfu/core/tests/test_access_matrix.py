@@ -214,6 +214,13 @@ ROWS += [
     ),
 ]
 
+# The region registry is public reference data for every signed-in user.
+ROWS += [
+    Row("regions:tree", get=everyone(200)),
+    Row("regions:suggest", get=everyone(200)),
+    Row("regions:detail", kwargs=lambda w: {"pk": w.ningcheng.pk}, get=everyone(200)),
+]
+
 # URL names that are not the application's own pages.
 EXEMPT_PREFIXES = ("admin:",)
 
