@@ -11,7 +11,9 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name", "organisation__name")
     autocomplete_fields = ("organisation",)
-    fieldsets = BaseUserAdmin.fieldsets + ((_("bangfu"), {"fields": ("display_name", "role", "organisation")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("bangfu"), {"fields": ("display_name", "role", "organisation")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("bangfu"), {"fields": ("display_name", "role", "organisation")}),
     )

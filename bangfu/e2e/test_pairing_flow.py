@@ -59,6 +59,8 @@ def test_recipient_edits_its_own_side_but_not_the_helpers(page, world):
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
     assert "王主任" in page.locator("main").inner_text()
-    response = page.goto(page.base_url + f"/pairings/{world.p_bj9_xizi.pk}/parties/{helper_party.pk}/edit/")
+    response = page.goto(
+        page.base_url + f"/pairings/{world.p_bj9_xizi.pk}/parties/{helper_party.pk}/edit/"
+    )
     assert response.status == 403
     assert "无权访问" in page.locator("main").inner_text()

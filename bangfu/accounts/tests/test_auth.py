@@ -36,7 +36,11 @@ def test_password_change_requires_login_and_policy(client_for, world):
     assert world.helper.check_password("pw-Test-1234")
     response = client.post(
         "/accounts/password/",
-        {"old_password": "pw-Test-1234", "new_password1": "Xq7#long-enough", "new_password2": "Xq7#long-enough"},
+        {
+            "old_password": "pw-Test-1234",
+            "new_password1": "Xq7#long-enough",
+            "new_password2": "Xq7#long-enough",
+        },
     )
     assert response.status_code == 302
     world.helper.refresh_from_db()

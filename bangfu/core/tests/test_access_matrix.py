@@ -63,8 +63,12 @@ def _agreement(w):
     from bangfu.pairings.models import Agreement
 
     agreement = Agreement(
-        pairing=w.p_bj9_xizi, title="帮扶协议", signed_on="2019-03-01", term_start="2019-03-01",
-        document_name="协议.pdf", document_type="application/pdf",
+        pairing=w.p_bj9_xizi,
+        title="帮扶协议",
+        signed_on="2019-03-01",
+        term_start="2019-03-01",
+        document_name="协议.pdf",
+        document_type="application/pdf",
     )
     agreement.document.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     agreement.save()
@@ -76,8 +80,24 @@ def _party(w, side):
 
 
 # Who may change pairing p_bj9_xizi (active; 北京九中 helper, 汐子中学 recipient).
-PAIRING_EDIT = dict(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200)
-PAIRING_SIDE_MEMBERS = dict(outsider=404, helper=200, recipient=200, coordinator=200, other_coordinator=404, auditor=403, admin=200)
+PAIRING_EDIT = dict(
+    outsider=404,
+    helper=403,
+    recipient=403,
+    coordinator=200,
+    other_coordinator=404,
+    auditor=403,
+    admin=200,
+)
+PAIRING_SIDE_MEMBERS = dict(
+    outsider=404,
+    helper=200,
+    recipient=200,
+    coordinator=200,
+    other_coordinator=404,
+    auditor=403,
+    admin=200,
+)
 
 
 ROWS: list[Row] = [
@@ -106,21 +126,69 @@ ROWS: list[Row] = [
         "orgs:edit",
         label="recipient school",
         kwargs=lambda w: {"pk": w.xizi.pk},
-        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row(
         "orgs:edit",
         label="helper school",
         kwargs=lambda w: {"pk": w.bj9.pk},
-        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row(
         "orgs:rename",
         kwargs=lambda w: {"pk": w.bj9.pk},
-        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row("orgs:person_list", get=everyone(200)),
     Row(
@@ -136,14 +204,38 @@ ROWS: list[Row] = [
     Row(
         "orgs:person_edit",
         kwargs=lambda w: {"pk": _person(w).pk},
-        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row(
         "orgs:person_reveal",
         kwargs=lambda w: {"pk": _person(w).pk},
         get=everyone(405, outsider=405, other_coordinator=405),
-        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=403),
+        post=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=403,
+        ),
     ),
 ]
 
@@ -156,7 +248,12 @@ ROWS += [
         kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
         get=everyone(200, outsider=404, other_coordinator=404),
     ),
-    Row("pairings:edit", kwargs=lambda w: {"pk": w.p_bj9_xizi.pk}, get=cells(**PAIRING_EDIT), post=cells(**PAIRING_EDIT)),
+    Row(
+        "pairings:edit",
+        kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
+        get=cells(**PAIRING_EDIT),
+        post=cells(**PAIRING_EDIT),
+    ),
     Row(
         "pairings:status",
         kwargs=lambda w: {"pk": w.p_bj9_xizi.pk},
@@ -168,15 +265,47 @@ ROWS += [
         "pairings:party_edit",
         label="helper side",
         kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "party_pk": _party(w, "helper").pk},
-        get=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=200, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=200,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row(
         "pairings:party_edit",
         label="recipient side",
         kwargs=lambda w: {"pk": w.p_bj9_xizi.pk, "party_pk": _party(w, "recipient").pk},
-        get=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=403, recipient=200, coordinator=403, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=403,
+            recipient=200,
+            coordinator=403,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
     Row(
         "pairings:agreement_create",
@@ -209,8 +338,24 @@ ROWS += [
     Row(
         "pairings:region_edit",
         kwargs=lambda w: {"pk": w.rp_sjs_nc.pk},
-        get=cells(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
-        post=cells(outsider=404, helper=403, recipient=403, coordinator=200, other_coordinator=404, auditor=403, admin=200),
+        get=cells(
+            outsider=404,
+            helper=403,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
+        post=cells(
+            outsider=404,
+            helper=403,
+            recipient=403,
+            coordinator=200,
+            other_coordinator=404,
+            auditor=403,
+            admin=200,
+        ),
     ),
 ]
 
@@ -248,7 +393,9 @@ def _cells():
             if expected is None:
                 continue
             for role in ROLES:
-                yield pytest.param(row, method, role, expected[role], id=f"{row.id}-{method}-{role}")
+                yield pytest.param(
+                    row, method, role, expected[role], id=f"{row.id}-{method}-{role}"
+                )
 
 
 MATRIX_CELLS = list(_cells())
@@ -265,6 +412,6 @@ def test_access_cell(row, method, role, expected, world, client_for):
     client = client_for(role)
     response = getattr(client, method)(url, {} if method == "get" else {})
     assert response.status_code == expected, f"{method.upper()} {url} as {role}"
-    if expected == LOGIN and role == "anonymous" and row.name != "accounts:logout" and "login" not in row.name:
-        if row.name != "set_language":
-            assert "/accounts/login/" in response["Location"]
+    redirects_to_login = expected == LOGIN and role == "anonymous"
+    if redirects_to_login and row.name not in {"accounts:logout", "set_language"}:
+        assert "/accounts/login/" in response["Location"]
