@@ -1,25 +1,19 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.models import SearchableQuerySet, TrackedModel
 from bangfu.lib import crypto, idcard, textnorm
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def search(self, query: str):
-        folded = textnorm.fold_query(query)
-        if not folded:
-            return self
-        return self.filter(search_text__contains=folded)
-
+class OrganisationQuerySet(SearchableQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.organisation_visibility_q(user))
 
 
-class Organisation(models.Model):
+class Organisation(TrackedModel):
     class Kind(models.TextChoices):
         BUREAU = "bureau", _("教育行政部门")
         SCHOOL = "school", _("学校")
@@ -64,15 +58,6 @@ class Organisation(models.Model):
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
     search_text = models.TextField(blank=True, editable=False)
     sort_key = models.CharField(max_length=255, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -131,20 +116,14 @@ class OrganisationName(models.Model):
         return self.name
 
 
-class PersonQuerySet(models.QuerySet):
-    def search(self, query: str):
-        folded = textnorm.fold_query(query)
-        if not folded:
-            return self
-        return self.filter(search_text__contains=folded)
-
+class PersonQuerySet(SearchableQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.person_visibility_q(user))
 
 
-class Person(models.Model):
+class Person(TrackedModel):
     class Kind(models.TextChoices):
         CADRE = "cadre", _("干部")
         TEACHER = "teacher", _("教师")
@@ -179,15 +158,6 @@ class Person(models.Model):
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
     search_text = models.TextField(blank=True, editable=False)
     sort_key = models.CharField(max_length=255, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = PersonQuerySet.as_manager()
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.models import TrackedModel
+
 
 class InvalidStatusTransition(Exception):
     pass
@@ -81,7 +83,7 @@ class PairingQuerySet(models.QuerySet):
         return self.filter(access.pairing_visibility_q(user))
 
 
-class Pairing(models.Model):
+class Pairing(TrackedModel):
     """结对关系 between organisations: helper side(s) and recipient side(s)."""
 
     class Mode(models.TextChoices):
@@ -129,15 +131,6 @@ class Pairing(models.Model):
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = PairingQuerySet.as_manager()
 

@@ -2,16 +2,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bangfu.core.models import SearchableQuerySet
 from bangfu.lib import textnorm
 
 
-class RegionQuerySet(models.QuerySet):
-    def search(self, query: str):
-        folded = textnorm.fold_query(query)
-        if not folded:
-            return self
-        return self.filter(search_text__contains=folded)
-
+class RegionQuerySet(SearchableQuerySet):
     def within(self, region: "Region"):
         """The region and every region below it (one indexed equality, no recursion)."""
         return self.filter(region.subtree_q())
