@@ -30,3 +30,21 @@ def test_id_number_check_digit():
 def test_masks():
     assert idcard.mask_id_number("11010519491231002X") == "110105********002X"
     assert idcard.mask_phone("13812345678") == "138****5678"
+
+
+def test_semesters_follow_the_chinese_academic_calendar():
+    import datetime as dt
+
+    from bangfu.lib import semester
+
+    assert semester.semester_of(dt.date(2019, 9, 1)) == (2019, 1)
+    assert semester.semester_of(dt.date(2020, 1, 15)) == (2019, 1)
+    assert semester.semester_of(dt.date(2020, 2, 1)) == (2019, 2)
+    assert semester.semester_of(dt.date(2020, 8, 31)) == (2019, 2)
+    s = semester.Semester(2019, 1)
+    assert s.label == "2019–2020学年第一学期"
+    assert (s.start, s.end) == (dt.date(2019, 9, 1), dt.date(2020, 1, 31))
+    assert s.next() == (2019, 2) and s.next().next() == (2020, 1)
+    assert semester.parse_label("2019-2020学年第二学期") == (2019, 2)
+    assert semester.parse_label("2019—2020学年") == 2019
+    assert semester.parse_label("2019-2021学年") is None
