@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "bangfu.regions",
     "bangfu.orgs",
     "bangfu.pairings",
+    "bangfu.needs",
+    "bangfu.plans",
+    "bangfu.activities",
+    "bangfu.dispatch",
+    "bangfu.support",
+    "bangfu.resources",
     "bangfu.demo",
 ]
 

@@ -267,3 +267,167 @@ def get_visible_or_404(model_or_qs, user, **lookup):
         return qs.visible_to(user).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- the work ledger -------------------------------------------------------
+#
+# Ledger records hang off a pairing (or a region pairing): whoever sees the
+# pairing sees its records. Changes follow the sides: the helper side drafts
+# plans and claims needs, the recipient side lists needs and confirms
+# activities; coordinators act for every organisation in their region.
+
+
+def visible_pairing_ids(user):
+    from bangfu.pairings.models import Pairing
+
+    return Pairing.objects.filter(pairing_visibility_q(user)).values("pk")
+
+
+def visible_region_pairing_ids(user):
+    from bangfu.pairings.models import RegionPairing
+
+    return RegionPairing.objects.filter(region_pairing_visibility_q(user)).values("pk")
+
+
+def via_pairing_q(user, prefix: str = "") -> Q:
+    """Records with a required pairing foreign key."""
+    if _is_admin(user):
+        return Q()
+    return Q(**{f"{prefix}pairing__in": visible_pairing_ids(user)})
+
+
+def _via_either_pairing_q(user) -> Q:
+    """Records linked to a pairing and/or a region pairing."""
+    return Q(pairing__in=visible_pairing_ids(user)) | Q(
+        region_pairing__in=visible_region_pairing_ids(user)
+    )
+
+
+def _own_or_scope_q(user, *org_fields: str, region_fields: tuple[str, ...] = ()) -> Q:
+    org = _org(user)
+    if org is None:
+        return NOTHING
+    q = NOTHING
+    for field in org_fields:
+        q |= Q(**{field: org.pk})
+    region = scope_region(user)
+    if region is not None:
+        for field in org_fields:
+            q |= region.subtree_q(f"{field}__region__")
+        for field in region_fields:
+            q |= region.subtree_q(f"{field}__")
+    return q
+
+
+def activity_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return _via_either_pairing_q(user) | _own_or_scope_q(
+        user, "organiser", region_fields=("recipient_region", "helper_region")
+    )
+
+
+def project_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return Q(region_pairing__in=visible_region_pairing_ids(user)) | _own_or_scope_q(
+        user, "owner", region_fields=("recipient_region",)
+    )
+
+
+def dispatch_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return Q(pairing__in=visible_pairing_ids(user)) | _own_or_scope_q(
+        user, "sender", "host", region_fields=("host_region",)
+    )
+
+
+def visit_batch_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return _via_either_pairing_q(user) | _own_or_scope_q(
+        user, "host", region_fields=("sending_region",)
+    )
+
+
+def training_class_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return _via_either_pairing_q(user) | _own_or_scope_q(user, "organiser")
+
+
+def support_visibility_q(user) -> Q:
+    if _is_admin(user):
+        return Q()
+    if _org(user) is None:
+        return NOTHING
+    return _via_either_pairing_q(user) | _own_or_scope_q(
+        user, "donor", "recipient", region_fields=("recipient_region",)
+    )
+
+
+def resource_visibility_q(user) -> Q:
+    """Shared in a pairing: that pairing's viewers. Shared with all partners: every partner."""
+    if _is_admin(user):
+        return Q()
+    org = _org(user)
+    if org is None:
+        return NOTHING
+    return (
+        Q(scope="pairing", pairing__in=visible_pairing_ids(user))
+        | Q(scope="all_partners", owner__in=partner_org_ids(user))
+        | _own_or_scope_q(user, "owner")
+    )
+
+
+def side_of(user, pairing) -> str | None:
+    """'helper' or 'recipient' when the user acts for a side of the pairing, else None.
+
+    School staff act for their own organisation's side; a coordinator for the
+    side whose organisations lie in its region (helper first).
+    """
+    if not _writer(user) or _is_admin(user):
+        return None
+    parties = list(pairing.parties.all())
+    if user.is_school_staff:
+        for party in parties:
+            if party.organisation_id == user.organisation_id:
+                return party.side
+        return None
+    if user.is_coordinator:
+        for side in ("helper", "recipient"):
+            if any(
+                p.side == side and region_in_scope(user, p.organisation.region) for p in parties
+            ):
+                return side
+    return None
+
+
+def can_act_for_side(user, pairing, side: str) -> bool:
+    """Admins act for either side; others only for the side they belong to."""
+    if not _writer(user):
+        return False
+    if _is_admin(user):
+        return True
+    if user.is_coordinator:
+        return any(
+            p.side == side and region_in_scope(user, p.organisation.region)
+            for p in pairing.parties.all()
+        )
+    return side_of(user, pairing) == side
+
+
+def can_record_in_pairing(user, pairing) -> bool:
+    """Either side may record ledger entries of a pairing it belongs to."""
+    return can_act_for_side(user, pairing, "helper") or can_act_for_side(user, pairing, "recipient")

@@ -31,3 +31,17 @@ class SearchableQuerySet(models.QuerySet):
         if not folded:
             return self
         return self.filter(search_text__contains=folded)
+
+
+class Unit(models.TextChoices):
+    """Units of quantified targets and counts, as the reports write them."""
+
+    PERSON_TIMES = "人次", "人次"
+    PEOPLE = "名", "名"
+    SESSIONS = "场", "场"
+    LESSONS = "节", "节"
+    TIMES = "次", "次"
+    BATCHES = "批次", "批次"
+    SCHOOLS = "所", "所"
+    ITEMS = "项", "项"
+    YUAN = "元", "元"
