@@ -7,43 +7,15 @@ redirect, a refused one 403/404, and nothing is changed either way.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
+import importlib
 
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import ROLES
 
-# Shorthands: A = anonymous is sent to the login page.
-LOGIN = 302
-
-
-@dataclasses.dataclass
-class Row:
-    name: str
-    kwargs: Callable = lambda w: {}
-    get: dict | None = None
-    post: dict | None = None
-    label: str = ""
-
-    @property
-    def id(self):
-        return f"{self.name}{'[' + self.label + ']' if self.label else ''}"
-
-
-def everyone(status, **overrides):
-    """The same status for every logged-in role, anonymous sent to login, with exceptions."""
-    cells = {role: status for role in ROLES}
-    cells["anonymous"] = LOGIN
-    cells.update(overrides)
-    return cells
-
-
-def cells(*, anonymous=LOGIN, **roles):
-    missing = set(ROLES) - {"anonymous"} - set(roles)
-    assert not missing, f"row lacks roles {missing}"
-    return {"anonymous": anonymous, **roles}
+from .matrix import LOGIN, Row, cells, everyone
 
 
 def _person(w):
@@ -365,6 +337,17 @@ ROWS += [
     Row("regions:suggest", get=everyone(200)),
     Row("regions:detail", kwargs=lambda w: {"pk": w.ningcheng.pk}, get=everyone(200)),
 ]
+
+# Rows of the apps that keep their own (bangfu/<app>/tests/access_rows.py).
+for _config in apps.get_app_configs():
+    if _config.name.startswith("bangfu.") and _config.label != "core":
+        try:
+            _module = importlib.import_module(f"{_config.name}.tests.access_rows")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{_config.name}.tests.access_rows":
+                raise
+            continue
+        ROWS += _module.ROWS
 
 # URL names that are not the application's own pages.
 EXEMPT_PREFIXES = ("admin:",)
