@@ -11,6 +11,12 @@ urlpatterns = [
     path("regions/", include("bangfu.regions.urls")),
     path("orgs/", include("bangfu.orgs.urls")),
     path("pairings/", include("bangfu.pairings.urls")),
+    path("needs/", include("bangfu.needs.urls")),
+    path("plans/", include("bangfu.plans.urls")),
+    path("activities/", include("bangfu.activities.urls")),
+    path("dispatch/", include("bangfu.dispatch.urls")),
+    path("support/", include("bangfu.support.urls")),
+    path("resources/", include("bangfu.resources.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

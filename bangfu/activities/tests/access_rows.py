@@ -1,0 +1,7 @@
+"""This app's rows of the access matrix (see bangfu/core/tests/matrix.py)."""
+
+from bangfu.core.tests.matrix import Row, everyone
+
+ROWS = [
+    Row("activities:list", get=everyone(200)),
+]
