@@ -19,8 +19,34 @@ LOCALE_DIR = Path(settings.BASE_DIR) / "bangfu" / "locale"
 PO_PATH = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
 
-NAV_EN = ["Home", "Pairings", "Region pairings", "Organisations", "People", "Regions"]
-NAV_ZH = ["首页", "结对关系", "对口关系", "单位", "人员", "行政区划"]
+NAV_EN = [
+    "Home",
+    "Pairings",
+    "Region pairings",
+    "Needs",
+    "Plans",
+    "Activity ledger",
+    "Dispatch & visits",
+    "Material support",
+    "Shared resources",
+    "Organisations",
+    "People",
+    "Regions",
+]
+NAV_ZH = [
+    "首页",
+    "结对关系",
+    "对口关系",
+    "需求清单",
+    "帮扶计划",
+    "活动台账",
+    "援派与跟岗",
+    "物资帮扶",
+    "共享资源",
+    "单位",
+    "人员",
+    "行政区划",
+]
 
 
 def nav_html(response):
