@@ -6,11 +6,12 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from bangfu.core.middleware import current_ip
 
-from .models import AuditEntry
+from . import chain
+from .models import AuditChainHead, AuditEntry
 
 # Never written to the trail, whatever the model calls them.
 SECRET_FIELDS = {"password", "id_number_enc", "phone_enc", "id_number_hash", "phone_hash"}
@@ -52,16 +53,34 @@ def record(
         actor_name = actor.get_username()
     else:
         actor = None
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor,
         actor_name=actor_name or label,
         action=action,
         model=instance._meta.label if instance is not None else "",
         object_id=str(instance.pk) if instance is not None else "",
         object_repr=str(instance)[:200] if instance is not None else label[:200],
-        changes=changes or {},
+        changes=_jsonable(changes or {}),
         ip=current_ip(),
     )
+    # Inside the caller's transaction: if the entry cannot be written, the
+    # action it records is rolled back with it.
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        entry.seq = head.seq + 1
+        entry.prev_hash = head.last_hash
+        entry.hash = chain.compute(entry)
+        entry.save()
+        head.seq, head.last_hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "last_hash"])
+    return entry
+
+
+def _jsonable(value):
+    """What the JSON column gives back, so the hash computed now matches a later read."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
 
 
 def history(instance: models.Model):
