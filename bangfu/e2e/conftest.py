@@ -53,8 +53,15 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     yield page
     context.close()
+    # Every page the test walked must work under the policy (no inline scripts or styles).
+    assert violations == []
 
 
 def shot(page, name: str) -> None:

@@ -1,6 +1,7 @@
 """Recording a new pairing, and each side editing only its own details."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bangfu.pairings.models import Pairing
 
@@ -19,9 +20,7 @@ def test_coordinator_records_a_pairing_found_by_pinyin_filter(page, world):
     # The recipient list is narrowed through htmx with a pinyin query.
     recipient_filter = page.locator("input.org-filter").nth(1)
     recipient_filter.fill("gaoji")
-    page.wait_for_function(
-        "document.querySelectorAll('select[name=recipients] option').length === 1"
-    )
+    expect(page.locator("select[name=recipients] option")).to_have_count(1)
     page.locator("select[name=recipients]").select_option(label="宁城县高级中学(宁城县)")
     page.fill("input[name=start_date]", "2024-09-01")
     shot(page, "pairing-create-filled")
