@@ -155,7 +155,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "bangfu.accounts.validators.CharacterClassValidator"},
+    {
+        "NAME": "bangfu.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"keep": env_int("BANGFU_PASSWORD_HISTORY", 5)},
+    },
 ]
+PASSWORD_MAX_AGE_DAYS = env_int("BANGFU_PASSWORD_MAX_AGE_DAYS", 90)
+INACTIVE_ACCOUNT_DAYS = env_int("BANGFU_INACTIVE_ACCOUNT_DAYS", 90)
 # Five consecutive failures lock the account name for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("BANGFU_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("BANGFU_LOCKOUT_MINUTES", 30) / 60

@@ -1,14 +1,41 @@
-"""Session limits: signed out after 30 minutes idle and 12 hours after signing in."""
+"""Session and password limits, checked on every signed-in request.
 
+- signed out 12 hours after signing in (the 30-minute idle limit is the
+  session cookie's age, renewed on each request);
+- signed out when the account's role changed or it was disabled since the
+  session began (``User.session_epoch``);
+- sent to the password page while an initial or reset password, or one older
+  than the maximum age, is in use.
+"""
+
+import datetime as dt
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 STARTED = "bangfu_session_started"
+EPOCH = "bangfu_session_epoch"
+ALLOWED_WHILE_EXPIRED = (
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:logout",
+)
+
+
+def password_expired(user) -> bool:
+    if user.must_change_password:
+        return True
+    if user.password_changed_at is None or settings.PASSWORD_MAX_AGE_DAYS <= 0:
+        return False
+    return timezone.now() - user.password_changed_at > dt.timedelta(
+        days=settings.PASSWORD_MAX_AGE_DAYS
+    )
 
 
 class SessionLimitsMiddleware:
@@ -20,8 +47,24 @@ class SessionLimitsMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             started = request.session.setdefault(STARTED, now)
+            epoch = request.session.setdefault(EPOCH, user.session_epoch)
             if now - started > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 messages.info(request, _("登录已超过最长时限,请重新登录。"))
                 return redirect(settings.LOGIN_URL)
+            if epoch != user.session_epoch:
+                logout(request)
+                messages.info(request, _("您的账户权限已变更,请重新登录。"))
+                return redirect(settings.LOGIN_URL)
+            if password_expired(user) and not self._allowed(request):
+                messages.warning(
+                    request,
+                    _("请先修改密码:初始密码、重置后的密码或已过期的密码须修改后才能继续使用。"),
+                )
+                return redirect("accounts:password_change")
         return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request) -> bool:
+        allowed = {reverse(name) for name in ALLOWED_WHILE_EXPIRED}
+        return request.path in allowed or request.path.startswith(settings.STATIC_URL)

@@ -8,6 +8,13 @@ from bangfu.audit.services import record
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    # The session key is rotated by login(); the limits start counting now.
+    import time
+
+    from .middleware import EPOCH, STARTED
+
+    request.session[STARTED] = time.time()
+    request.session[EPOCH] = user.session_epoch
     record("login", actor=user, instance=user)
 
 

@@ -29,3 +29,40 @@ class CharacterClassValidator:
         return _("密码须包含大写字母、小写字母、数字和符号中的至少 %(n)d 类。") % {
             "n": self.min_classes
         }
+
+
+class PasswordHistoryValidator:
+    """The current password and the last ``keep`` ones cannot be reused."""
+
+    def __init__(self, keep: int = 5):
+        self.keep = keep
+
+    def validate(self, password, user=None):
+        from django.contrib.auth.hashers import check_password
+
+        if user is None or not user.pk:
+            return
+        earlier = [user.password] + list(
+            user.password_history.values_list("password", flat=True)[: self.keep]
+        )
+        if any(check_password(password, hashed) for hashed in earlier if hashed):
+            raise ValidationError(
+                _("不能使用最近 %(n)d 次用过的密码。") % {"n": self.keep}, code="password_reused"
+            )
+
+    def password_changed(self, password, user=None):
+        from django.utils import timezone
+
+        from .models import PasswordHistory
+
+        if user is None or not user.pk:
+            return
+        PasswordHistory.objects.create(user=user, password=user.password)
+        stale = user.password_history.values_list("pk", flat=True)[self.keep :]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+        type(user).objects.filter(pk=user.pk).update(
+            password_changed_at=timezone.now(), must_change_password=False
+        )
+
+    def get_help_text(self):
+        return _("不能使用最近 %(n)d 次用过的密码。") % {"n": self.keep}

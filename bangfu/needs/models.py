@@ -2,7 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.models import TrackedModel
+from bangfu.core.models import SearchableQuerySet, TrackedModel
+
+
+class InvalidNeedTransition(Exception):
+    """A status change the need's TRANSITIONS do not allow; the message is for the user."""
 
 
 class NeedCategory(models.Model):
@@ -21,7 +25,7 @@ class NeedCategory(models.Model):
         return self.name
 
 
-class NeedQuerySet(models.QuerySet):
+class NeedQuerySet(SearchableQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
@@ -88,6 +92,8 @@ class Need(TrackedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
+    # Folded title, subject and description (bangfu.lib.textnorm): 幫扶 finds 帮扶.
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = NeedQuerySet.as_manager()
 
@@ -113,3 +119,29 @@ class Need(TrackedModel):
 
     def can_transition(self, new_status: str) -> bool:
         return new_status in self.TRANSITIONS.get(self.status, set())
+
+    def next_statuses(self) -> list["Need.Status"]:
+        return [s for s in self.Status if self.can_transition(s)]
+
+    def refresh_search(self) -> None:
+        from bangfu.lib import textnorm
+
+        # Pinyin only for the short fields; the description is matched in characters.
+        blob = textnorm.search_blob(self.title, self.subject)
+        self.search_text = f"{blob}|{textnorm.fold(self.description)}"
+
+    def set_status(self, new_status: str, *, actor) -> str:
+        """Move along an allowed transition and save; returns the old status.
+
+        The caller runs inside a transaction and writes the audit entry.
+        """
+        if not self.can_transition(new_status):
+            raise InvalidNeedTransition(
+                _("需求状态不能从“%(old)s”变为“%(new)s”。")
+                % {"old": self.get_status_display(), "new": self.Status(new_status).label}
+            )
+        old = self.status
+        self.status = new_status
+        self.updated_by = actor
+        self.save(update_fields=["status", "updated_by", "updated_at"])
+        return old

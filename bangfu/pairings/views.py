@@ -18,6 +18,7 @@ from bangfu.lib import textnorm
 from . import services
 from .forms import AgreementForm, PairingFilterForm, PairingForm, PartyForm, StatusForm, org_options
 from .models import Pairing, PairingParty
+from .timeline import pairing_timeline
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -120,6 +121,7 @@ def pairing_detail(request, pk):
         "can_manage_agreements": access.can_manage_agreements(user, pairing),
         "next_statuses": [(s, s.label) for s in Pairing.Status if pairing.can_transition(s)],
         "status_form": StatusForm(),
+        "timeline": pairing_timeline(pairing, user),
     }
     return render(request, "pairings/detail.html", context)
 

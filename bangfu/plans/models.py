@@ -7,6 +7,10 @@ from bangfu.core.models import TrackedModel, Unit
 from bangfu.lib.semester import Semester, year_label
 
 
+class InvalidPlanTransition(Exception):
+    """A plan status change its TRANSITIONS do not allow; the message is for the user."""
+
+
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user):
         from bangfu.core import access
@@ -30,6 +34,13 @@ class Plan(TrackedModel):
         DRAFT = "draft", _("草稿")
         CONFIRMED = "confirmed", _("已确认")
         SUPERSEDED = "superseded", _("已被新版本取代")
+
+    # Confirmed by both sides, then replaced by the next confirmed version.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.CONFIRMED},
+        Status.CONFIRMED: {Status.SUPERSEDED},
+        Status.SUPERSEDED: set(),
+    }
 
     pairing = models.ForeignKey(
         "pairings.Pairing",
@@ -102,6 +113,29 @@ class Plan(TrackedModel):
     @property
     def is_locked_for_edit(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def fully_confirmed(self) -> bool:
+        return bool(self.helper_confirmed_at and self.recipient_confirmed_at)
+
+    def can_transition(self, new_status: str) -> bool:
+        return new_status in self.TRANSITIONS.get(self.status, set())
+
+    def set_status(self, new_status: str, *, actor) -> str:
+        """Move along an allowed transition and save; returns the old status.
+
+        The caller runs inside a transaction and writes the audit entry.
+        """
+        if not self.can_transition(new_status):
+            raise InvalidPlanTransition(
+                _("计划状态不能从“%(old)s”变为“%(new)s”。")
+                % {"old": self.get_status_display(), "new": self.Status(new_status).label}
+            )
+        old = self.status
+        self.status = new_status
+        self.updated_by = actor
+        self.save(update_fields=["status", "updated_by", "updated_at"])
+        return old
 
 
 class PlanTask(models.Model):

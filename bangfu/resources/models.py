@@ -68,3 +68,10 @@ class SharedResource(TrackedModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def stage_label(self) -> str:
+        """学段 is stored as an organisation stage key (junior, primary …)."""
+        from bangfu.orgs.models import Organisation
+
+        return dict(Organisation.Stage.choices).get(self.stage, self.stage)
