@@ -428,6 +428,36 @@ def can_act_for_side(user, pairing, side: str) -> bool:
     return side_of(user, pairing) == side
 
 
+def side_pairings_q(user, side: str, prefix: str = "") -> Q:
+    """Pairings where ``user`` may act for ``side``: the query form of :func:`can_act_for_side`.
+
+    One subquery, whatever the number of pairings, so list pages and choice
+    fields stay at a constant query count.
+    """
+    if not _writer(user):
+        return NOTHING
+    if _is_admin(user):
+        return Q()
+    from bangfu.pairings.models import PairingParty
+
+    parties = PairingParty.objects.filter(side=side)
+    if user.is_coordinator:
+        region = scope_region(user)
+        if region is None:
+            return NOTHING
+        parties = parties.filter(region.subtree_q("organisation__region__"))
+    elif user.is_school_staff and user.organisation_id:
+        parties = parties.filter(organisation_id=user.organisation_id)
+    else:
+        return NOTHING
+    return Q(**{f"{prefix}pk__in": parties.values("pairing_id")})
+
+
+# Public names for the building blocks other apps' rules are made of.
+is_writer = _writer
+is_admin = _is_admin
+
+
 def can_record_in_pairing(user, pairing) -> bool:
     """Either side may record ledger entries of a pairing it belongs to."""
     return can_act_for_side(user, pairing, "helper") or can_act_for_side(user, pairing, "recipient")

@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from bangfu.core.models import TrackedModel
 
 
+class InvalidStatusTransition(Exception):
+    """A dispatch status change outside Dispatch.TRANSITIONS; the message is shown to the user."""
+
+
 class DispatchBatch(models.Model):
     """第N批: a numbered batch of people sent by one organisation (九批902名援疆教师)."""
 
@@ -37,6 +41,10 @@ class DispatchBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["sender", "programme", "number"], name="dispatchbatch_unique_number"
+            ),
+            # 第N批 counts from one.
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="dispatchbatch_number_positive"
             ),
         ]
 
@@ -71,6 +79,15 @@ class Dispatch(TrackedModel):
         ACTIVE = "active", _("在岗")
         COMPLETED = "completed", _("已期满")
         WITHDRAWN = "withdrawn", _("提前结束")
+
+    TRANSITIONS = {
+        Status.PLANNED: {Status.ACTIVE, Status.WITHDRAWN},
+        Status.ACTIVE: {Status.COMPLETED, Status.WITHDRAWN},
+        Status.COMPLETED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # Months added to the start date for the fixed terms (custom takes the typed end date).
+    TERM_MONTHS = {Term.MONTH: 1, Term.HALF_YEAR: 6, Term.YEAR: 12}
 
     person = models.ForeignKey(
         "orgs.Person", on_delete=models.PROTECT, related_name="dispatches", verbose_name=_("人员")
@@ -139,6 +156,25 @@ class Dispatch(TrackedModel):
 
     def __str__(self):
         return f"{self.person} → {self.host or self.host_region}"
+
+    def can_transition(self, new_status: str) -> bool:
+        return new_status in self.TRANSITIONS.get(self.status, set())
+
+    def set_status(self, new_status: str, *, actor) -> None:
+        """Move along an allowed transition; the caller runs it in a transaction and audits it."""
+        if new_status not in self.Status.values:
+            raise InvalidStatusTransition(_("选择一个有效的选项。"))
+        if not self.can_transition(new_status):
+            raise InvalidStatusTransition(
+                _("不能从“%(old)s”变为“%(new)s”。")
+                % {"old": self.get_status_display(), "new": self.Status(new_status).label}
+            )
+        self.status = new_status
+        self.updated_by = actor
+        self.save(update_fields=["status", "updated_by", "updated_at"])
+
+    def term_has_ended(self, today) -> bool:
+        return self.status == self.Status.COMPLETED or self.end_date <= today
 
 
 class WorkLog(models.Model):
@@ -253,6 +289,7 @@ class VisitBatch(TrackedModel):
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="visitbatch_dates_in_order"
             ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="visitbatch_number_positive"),
         ]
 
     def __str__(self):
