@@ -58,6 +58,10 @@ class ActivityQuerySet(models.QuerySet):
         return self.filter(access.activity_visibility_q(user))
 
 
+class InvalidConfirmation(Exception):
+    pass
+
+
 def _signin_token() -> str:
     return secrets.token_urlsafe(9)
 
@@ -176,6 +180,16 @@ class Activity(TrackedModel):
         max_length=20, unique=True, default=_signin_token, editable=False
     )
     signin_open = models.BooleanField(_("开放签到"), default=False)
+    # The side that recorded the entry: it (or its coordinator) may change it;
+    # the other side only confirms. Empty for a region-level activity.
+    recorded_side = models.CharField(
+        _("填报方"),
+        max_length=10,
+        blank=True,
+        choices=[("helper", _("帮扶方")), ("recipient", _("受援方"))],
+    )
+    # Folded title and lesson titles (bangfu.lib.textnorm): 幫扶 finds 帮扶.
+    search_text = models.TextField(blank=True, editable=False)
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
 
     objects = ActivityQuerySet.as_manager()
@@ -223,6 +237,37 @@ class Activity(TrackedModel):
     @property
     def headcount(self) -> int:
         return self.helper_headcount + self.recipient_headcount
+
+    @property
+    def lesson_title_list(self) -> list[str]:
+        return [line.strip() for line in self.lesson_titles.splitlines() if line.strip()]
+
+    # 反馈协商制: a disputed activity can be confirmed (or disputed again) after
+    # the two sides talk; a confirmed one is final.
+    CONFIRMATION_TRANSITIONS = {
+        Confirmation.PENDING: {Confirmation.CONFIRMED, Confirmation.DISPUTED},
+        Confirmation.DISPUTED: {Confirmation.CONFIRMED, Confirmation.DISPUTED},
+        Confirmation.CONFIRMED: set(),
+    }
+
+    def can_confirm_as(self, new_status: str) -> bool:
+        return new_status in self.CONFIRMATION_TRANSITIONS.get(self.confirmation, set())
+
+    def set_confirmation(self, new_status: str, *, actor, rating: int, feedback: str, when) -> None:
+        """Move along an allowed confirmation transition; the caller saves and audits."""
+        if not self.can_confirm_as(new_status):
+            raise InvalidConfirmation(
+                _("不能从“%(old)s”变为“%(new)s”。")
+                % {
+                    "old": self.get_confirmation_display(),
+                    "new": self.Confirmation(new_status).label,
+                }
+            )
+        self.confirmation = new_status
+        self.rating = rating
+        self.feedback = feedback
+        self.confirmed_by = actor
+        self.confirmed_at = when
 
 
 class ActivityFile(models.Model):
@@ -291,6 +336,13 @@ class SignIn(models.Model):
         return f"{self.name}({self.organisation_name})"
 
 
+class LedgerLockQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from .rules import lock_visibility_q
+
+        return self.filter(lock_visibility_q(user))
+
+
 class LedgerLock(models.Model):
     """A semester's ledger approved by a coordinator: locked for a pairing or a whole region.
 
@@ -315,6 +367,8 @@ class LedgerLock(models.Model):
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.CharField(_("重新开放原因"), max_length=200, blank=True)
 
+    objects = LedgerLockQuerySet.as_manager()
+
     class Meta:
         ordering = ["-academic_year", "-term", "-locked_at"]
         verbose_name = _("台账审核锁定")
@@ -324,10 +378,34 @@ class LedgerLock(models.Model):
                 condition=Q(pairing__isnull=False) ^ Q(region__isnull=False),
                 name="ledgerlock_pairing_or_region",
             ),
+            # One active lock per pairing (or region) and semester.
+            models.UniqueConstraint(
+                fields=["pairing", "academic_year", "term"],
+                condition=Q(reopened_at__isnull=True, pairing__isnull=False),
+                name="ledgerlock_one_active_per_pairing",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "academic_year", "term"],
+                condition=Q(reopened_at__isnull=True, region__isnull=False),
+                name="ledgerlock_one_active_per_region",
+            ),
+            models.CheckConstraint(condition=Q(term__in=[1, 2]), name="ledgerlock_term_1_or_2"),
+        ]
+        indexes = [
+            # is_locked(): the active locks of one semester.
+            models.Index(
+                fields=["academic_year", "term", "reopened_at"], name="ledgerlock_semester"
+            ),
         ]
 
     def __str__(self):
-        return f"{self.academic_year}-{self.term}"
+        from bangfu.lib.semester import Semester
+
+        return Semester(self.academic_year, self.term).label
+
+    @property
+    def scope(self):
+        return self.pairing if self.pairing_id else self.region
 
     @property
     def is_active(self) -> bool:

@@ -34,8 +34,9 @@ class Summary:
     created: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-    def count(self, kind: str) -> None:
-        self.created[kind] = self.created.get(kind, 0) + 1
+    def count(self, kind: str, n: int = 1) -> None:
+        if n:
+            self.created[kind] = self.created.get(kind, 0) + n
 
 
 class DemoBuilder:
@@ -43,6 +44,7 @@ class DemoBuilder:
         self.r = regions
         self.summary = Summary(notes=list(regions.notes))
         self.orgs: dict[str, Organisation] = {}
+        self.pairings: dict[str, Pairing] = {}
         self._generated_seq: dict[tuple[int, str], int] = {}
 
     def org(
@@ -120,6 +122,7 @@ class DemoBuilder:
             if o.pk not in existing
         ]
         PairingParty.objects.bulk_create(new)
+        self.pairings[name] = pairing
         return pairing
 
     def agreement(self, pairing, title, signed_on, *, principles="", method="paper", note=""):

@@ -19,19 +19,38 @@ from django.db import transaction
 from django.utils import translation
 
 from bangfu.accounts.models import User
+from bangfu.activities.models import Activity
+from bangfu.dispatch.models import (
+    Dispatch,
+    DispatchBatch,
+    Enrolment,
+    Trainee,
+    TrainingClass,
+    VisitBatch,
+)
+from bangfu.needs.models import Need
 from bangfu.orgs.models import Organisation, OrganisationName, Person
 from bangfu.pairings.models import Agreement, Pairing, RegionPairing
+from bangfu.plans.models import Plan, PlanTask, Project, ProjectTarget
+from bangfu.support.models import Support, SupportItem
 
 from . import registry
 from .accounts import DEMO_ACCOUNTS_SPEC, DEMO_PASSWORD, ROLE_LABELS
-from .builder import SUFFIX, DemoBuilder, K, Mode, S, Summary
+from .builder import SUFFIX, K, Mode, S, Summary
+from .ledger_kangbao import KangbaoLedger
+from .ledger_shijingshan import ShijingshanLedger
+from .ledger_south import SouthLedger
 
 D = dt.date
 PRINCIPLES = "以强带弱、资源共享、紧密合作、均衡发展"
 
 
-class DemoLoader(DemoBuilder):
-    """The seed articles, one method each, on the regions of :mod:`bangfu.demo.registry`."""
+class DemoLoader(ShijingshanLedger, KangbaoLedger, SouthLedger):
+    """The seed articles, one method each, on the regions of :mod:`bangfu.demo.registry`.
+
+    First the world (regions, organisations, pairings, people), then the work
+    ledger on it (the ``ledger_*`` modules).
+    """
 
     # --- the articles -----------------------------------------------------
 
@@ -43,8 +62,15 @@ class DemoLoader(DemoBuilder):
         self.huli()
         self.beijing_group()
         self.generated_people()
+        self.ledger()
         self.accounts()
         return self.summary
+
+    def ledger(self):
+        self.shijingshan_ledger()
+        self.kangbao_ledger()
+        self.nanming_ledger()
+        self.huli_ledger()
 
     def bureaus(self):
         r = self.r
@@ -465,6 +491,25 @@ def load_demo(*, ensure_registry: bool = True, stdout=None) -> Summary:
         return loader.load()
 
 
+# The work ledger, in the order of the summary.
+LEDGER_ROWS = [
+    ("projects", Project.objects),
+    ("project targets", ProjectTarget.objects),
+    ("needs", Need.objects),
+    ("plans", Plan.objects),
+    ("plan tasks", PlanTask.objects),
+    ("activities", Activity.objects),
+    ("dispatch batches", DispatchBatch.objects),
+    ("dispatches", Dispatch.objects),
+    ("visit batches", VisitBatch.objects),
+    ("trainees", Trainee.objects),
+    ("training classes", TrainingClass.objects),
+    ("enrolments", Enrolment.objects),
+    ("support", Support.objects),
+    ("support items", SupportItem.objects),
+]
+
+
 def report(stdout=None) -> str:
     """The summary of what the database holds, then the logins table."""
     out = stdout or sys.stdout
@@ -474,15 +519,16 @@ def report(stdout=None) -> str:
         ("region pairings", RegionPairing.objects),
         ("pairings", Pairing.objects),
         ("agreements", Agreement.objects),
+        *LEDGER_ROWS,
     ]
     lines = ["Demo data:"]
     for label, manager in rows:
         total = manager.count()
         if hasattr(manager.model, "is_generated"):
             generated = manager.filter(is_generated=True).count()
-            lines.append(f"  {label:<16}{total:>6}  ({generated} generated)")
+            lines.append(f"  {label:<18}{total:>6}  ({generated} generated)")
         else:
-            lines.append(f"  {label:<16}{total:>6}")
+            lines.append(f"  {label:<18}{total:>6}")
     lines += ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     lines.append(f"  {'username':<12} {'role':<13} organisation")
     for username, role, org_name, _region in DEMO_ACCOUNTS_SPEC:
@@ -492,9 +538,11 @@ def report(stdout=None) -> str:
     return text
 
 
-# Tables reset_demo keeps: the region registry (slow to load, not demo data)
-# and Django's own bookkeeping.
+# Tables reset_demo keeps: the region registry (slow to load, not demo data),
+# Django's own bookkeeping, and reference rows written by data migrations
+# (the default need categories), which a flush would lose for good.
 KEPT_APPS = {"regions", "contenttypes", "auth"}
+KEPT_MODELS = {"needs.NeedCategory"}
 
 
 def clear_demo() -> list[str]:
@@ -507,7 +555,9 @@ def clear_demo() -> list[str]:
         {
             model._meta.db_table
             for model in apps.get_models(include_auto_created=True)
-            if model._meta.app_label not in KEPT_APPS and model._meta.managed
+            if model._meta.app_label not in KEPT_APPS
+            and model._meta.label not in KEPT_MODELS
+            and model._meta.managed
         }
         & set(connection.introspection.table_names())
     )

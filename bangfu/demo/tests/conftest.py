@@ -1,6 +1,8 @@
 """A registry of exactly the regions the demo uses, with their real codes."""
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 # (name, code, short name, children); towns have no code, as in the source.
 REGISTRY = [
@@ -119,3 +121,21 @@ def demo(registry):
     from bangfu.demo.loader import load_demo
 
     return load_demo(ensure_registry=False)
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker):
+    """The whole demo, loaded once for a module and rolled back after it.
+
+    A full load takes a few seconds; tests that only read it (or change it
+    inside their own savepoint, as the ``db`` fixture gives them) share one.
+    """
+    from bangfu.demo.loader import load_demo
+
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=fast):
+        with transaction.atomic():
+            build_registry()
+            summary = load_demo(ensure_registry=False)
+            yield summary
+            transaction.set_rollback(True)

@@ -3,27 +3,39 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from bangfu.accounts.models import User
 from bangfu.demo.accounts import DEMO_ACCOUNTS_SPEC, DEMO_PASSWORD
 from bangfu.demo.loader import load_demo
 from bangfu.lib import idcard
+from bangfu.needs.models import NeedCategory
 from bangfu.orgs.models import Organisation, Person
-from bangfu.pairings.models import Agreement, Pairing, PairingParty, RegionPairing
+from bangfu.pairings.models import Agreement, Pairing, PairingParty
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_demo")]
 
 
 def row_counts():
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models()
-        if m._meta.app_label in {"accounts", "orgs", "pairings", "regions"}
+        if m._meta.app_label
+        in {
+            "accounts",
+            "orgs",
+            "pairings",
+            "regions",
+            "activities",
+            "dispatch",
+            "needs",
+            "plans",
+            "support",
+            "resources",
+        }
     }
 
 
-def test_second_load_adds_and_changes_nothing(demo):
+def test_second_load_adds_and_changes_nothing():
     before = row_counts()
     orgs_before = list(Organisation.objects.values_list("id", "name", "updated_at", "search_text"))
     summary = load_demo(ensure_registry=False)
@@ -34,7 +46,7 @@ def test_second_load_adds_and_changes_nothing(demo):
     )
 
 
-def test_shijingshan_coordinator_sees_its_school_pairings_and_none_of_nanming(demo):
+def test_shijingshan_coordinator_sees_its_school_pairings_and_none_of_nanming():
     user = User.objects.get(username="sjs_coord")
     visible = Pairing.objects.visible_to(user)
     names = set(visible.values_list("name", flat=True))
@@ -49,13 +61,13 @@ def test_shijingshan_coordinator_sees_its_school_pairings_and_none_of_nanming(de
     assert not visible.filter(pk__in=nanming).exists()
 
 
-def test_bj9_staff_sees_only_its_two_pairings(demo):
+def test_bj9_staff_sees_only_its_two_pairings():
     user = User.objects.get(username="bj9_staff")
     names = set(Pairing.objects.visible_to(user).values_list("name", flat=True))
     assert names == {"北京九中 ↔ 汐子中学", "北京九中 ↔ 宁城高级中学"}
 
 
-def test_bj9_pairings_carry_the_agreed_principles(demo):
+def test_bj9_pairings_carry_the_agreed_principles():
     agreements = Agreement.objects.filter(pairing__parties__organisation__short_name="北京九中")
     assert agreements.count() == 2
     assert set(agreements.values_list("principles", flat=True)) == {
@@ -64,12 +76,12 @@ def test_bj9_pairings_carry_the_agreed_principles(demo):
 
 
 @pytest.mark.parametrize("query", ["城关小学", "城关朝阳希望小学", "城關小學"])
-def test_kangbao_school_found_by_old_and_new_name(demo, query):
+def test_kangbao_school_found_by_old_and_new_name(query):
     found = Organisation.objects.search(query)
     assert list(found.values_list("name", flat=True)) == ["康保县城关朝阳希望小学"]
 
 
-def test_huli_minning_sixteen_one_to_one_pairings_by_stage(demo):
+def test_huli_minning_sixteen_one_to_one_pairings_by_stage():
     pairings = Pairing.objects.filter(
         region_pairing__helper_region__name="湖里区",
         region_pairing__recipient_region__name="闽宁镇",
@@ -90,7 +102,7 @@ def test_huli_minning_sixteen_one_to_one_pairings_by_stage(demo):
     assert [o.name for o in pair.recipients()] == ["闽宁镇玉海幼儿园"]
 
 
-def test_nanming_programme_has_45_helpers_and_58_recipients(demo):
+def test_nanming_programme_has_45_helpers_and_58_recipients():
     programme = Pairing.objects.get(mode="programme")
     parties = programme.parties.all()
     assert parties.filter(side="helper").count() == 45
@@ -100,7 +112,7 @@ def test_nanming_programme_has_45_helpers_and_58_recipients(demo):
     assert parties.filter(side="recipient", organisation__is_generated=False).count() == 7
 
 
-def test_daidai_has_group_and_entrusted_pairings(demo):
+def test_daidai_has_group_and_entrusted_pairings():
     daidai = Organisation.objects.get(name="从江县大歹小学")
     modes = set(Pairing.objects.filter(parties__organisation=daidai).values_list("mode", flat=True))
     assert modes == {"programme", "group", "entrusted"}
@@ -108,7 +120,7 @@ def test_daidai_has_group_and_entrusted_pairings(demo):
     assert len(group.helpers()) >= 2
 
 
-def test_generated_rows_are_marked_and_named_rows_are_not(demo):
+def test_generated_rows_are_marked_and_named_rows_are_not():
     generated = Organisation.objects.filter(is_generated=True)
     assert generated.exists()
     assert all(name.endswith("(示例)") for name in generated.values_list("name", flat=True))
@@ -121,13 +133,13 @@ def test_generated_rows_are_marked_and_named_rows_are_not(demo):
         assert person.phone()
 
 
-def test_real_people_have_no_personal_data(demo):
+def test_real_people_have_no_personal_data():
     real = Person.objects.filter(is_generated=False)
     assert real.filter(name="林乐光", organisation__name="北京市第九中学").exists()
     assert set(real.values_list("id_number_enc", "phone_enc")) == {("", "")}
 
 
-def test_every_demo_account_logs_in_with_the_demo_password(demo, client):
+def test_every_demo_account_logs_in_with_the_demo_password(client):
     assert User.objects.count() == len(DEMO_ACCOUNTS_SPEC)
     for username, role, org_name, _region in DEMO_ACCOUNTS_SPEC:
         user = User.objects.get(username=username)
@@ -139,44 +151,17 @@ def test_every_demo_account_logs_in_with_the_demo_password(demo, client):
     assert admin.is_staff and admin.is_superuser
 
 
-def test_load_demo_command_prints_summary_and_logins(registry):
-    out = io.StringIO()
-    call_command("load_demo", skip_regions=True, stdout=out)
-    text = out.getvalue()
-    assert "region pairings" in text
-    assert "sjs_coord" in text and DEMO_PASSWORD in text
-    assert RegionPairing.objects.filter(helper_region__name="北京市").count() == 5
-
-
-def test_load_demo_loads_the_registry_when_it_is_missing(registry, monkeypatch):
-    calls = []
-    monkeypatch.setattr("bangfu.demo.registry.call_command", lambda name, **kw: calls.append(name))
-    call_command("load_demo", stdout=io.StringIO())
-    assert calls == ["load_regions"]
-
-
-def test_reset_demo_refuses_outside_demo_mode(registry, settings):
-    settings.DEMO_MODE = False
-    with pytest.raises(CommandError):
-        call_command("reset_demo", interactive=False, skip_regions=True)
-
-
-def test_reset_demo_reloads_and_keeps_regions(demo, settings):
+def test_reset_demo_reloads_and_keeps_regions_and_need_categories(settings):
     settings.DEMO_MODE = True
     Organisation.objects.filter(name="北京市第九中学").update(note="changed")
-    regions = row_counts()["regions.Region"]
-    call_command("reset_demo", interactive=False, skip_regions=True, stdout=io.StringIO())
+    before = row_counts()
+    categories = list(NeedCategory.objects.values_list("id", "name", "sort_order"))
+    out = io.StringIO()
+    call_command("reset_demo", interactive=False, skip_regions=True, stdout=out)
     assert Organisation.objects.get(name="北京市第九中学").note == ""
-    assert row_counts()["regions.Region"] == regions
+    assert row_counts()["regions.Region"] == before["regions.Region"]
     assert User.objects.count() == len(DEMO_ACCOUNTS_SPEC)
-
-
-def test_without_xiongan_its_school_is_filed_under_hebei(registry):
-    from bangfu.regions.models import Region
-
-    # As if the supplement had not been loaded: no region carries 133100.
-    Region.objects.filter(code="133100").update(code=None)
-    summary = load_demo(ensure_registry=False)
-    assert any("雄安新区" in note for note in summary.notes)
-    school = Organisation.objects.get(name="北京八十中雄安容东分校")
-    assert school.region.code == "130000"
+    assert list(NeedCategory.objects.values_list("id", "name", "sort_order")) == categories
+    assert "need categories" not in out.getvalue().split("Demo data:")[0]
+    # The reload gives the same ledger again.
+    assert row_counts() == before
