@@ -2,8 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from bangfu.core.reminders import reminders_for
 from bangfu.orgs.models import Organisation
 from bangfu.pairings.models import Pairing, RegionPairing
 
@@ -20,6 +22,7 @@ def home(request):
         "recent_pairings": pairings.prefetch_related("parties__organisation").order_by(
             "-updated_at"
         )[:8],
+        "reminders": reminders_for(user, timezone.localdate()),
     }
     return render(request, "core/home.html", context)
 
