@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from django.utils import timezone
+
 from bangfu.activities.models import Activity
 from bangfu.dispatch.models import (
     Dispatch,
@@ -182,6 +184,11 @@ class LedgerBuilder(DemoBuilder):
             is_generated=generated,
             **fields,
         )
+        if activity.confirmation != A.Confirmation.PENDING and activity.confirmed_at is None:
+            # Past work in the articles counts as confirmed on its last day.
+            activity.confirmed_at = timezone.make_aware(
+                dt.datetime.combine(activity.end_date, dt.time(18, 0))
+            )
         ledger_extras(activity)
         activity.save()
         for relation, rows in (
