@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "bangfu.dispatch",
     "bangfu.support",
     "bangfu.resources",
+    "bangfu.stats",
+    "bangfu.dataio",
+    "bangfu.extract",
     "bangfu.demo",
 ]
 

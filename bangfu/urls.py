@@ -17,6 +17,9 @@ urlpatterns = [
     path("dispatch/", include("bangfu.dispatch.urls")),
     path("support/", include("bangfu.support.urls")),
     path("resources/", include("bangfu.resources.urls")),
+    path("stats/", include("bangfu.stats.urls")),
+    path("data/", include("bangfu.dataio.urls")),
+    path("extract/", include("bangfu.extract.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
