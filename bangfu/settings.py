@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "bangfu.stats",
     "bangfu.dataio",
     "bangfu.extract",
+    "bangfu.scale",
+    "bangfu.security",
     "bangfu.demo",
 ]
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScaleConfig(AppConfig):
+    name = "bangfu.scale"
+    label = "scale"
