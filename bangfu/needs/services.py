@@ -132,7 +132,8 @@ def _claiming_organisation(pairing, actor):
 @transaction.atomic
 def claim_need(need: Need, *, actor) -> Need:
     """认领: the helper side takes the need up. Locks the row so two helpers cannot both win."""
-    need = Need.objects.select_for_update().select_related("claimed_by").get(pk=need.pk)
+    # of=("self",): PostgreSQL refuses to lock the nullable side of an outer join.
+    need = Need.objects.select_for_update(of=("self",)).select_related("claimed_by").get(pk=need.pk)
     if not rules.can_claim_need(actor, need):
         raise ValidationError(_("只有帮扶方可以认领需求。"))
     organisation = _claiming_organisation(need.pairing, actor)

@@ -220,7 +220,7 @@ def confirm_plan(plan: Plan, *, actor, side: str | None = None) -> Plan:
     When both sides have confirmed the plan is confirmed and the version it
     revises is superseded.
     """
-    plan = Plan.objects.select_for_update().select_related("pairing").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("pairing").get(pk=plan.pk)
     sides = rules.confirmable_sides(actor, plan)
     if not sides:
         raise ValidationError(_("您不能确认该计划。"))
@@ -268,7 +268,7 @@ def confirm_plan(plan: Plan, *, actor, side: str | None = None) -> Plan:
 @transaction.atomic
 def revise_plan(plan: Plan, *, actor) -> Plan:
     """A confirmed plan is never edited: copy it, tasks and need links, into a new draft."""
-    plan = Plan.objects.select_for_update().select_related("pairing").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("pairing").get(pk=plan.pk)
     if not rules.can_draft_plan(actor, plan.pairing):
         raise ValidationError(_("只有帮扶方可以修订帮扶计划。"))
     if plan.status == Plan.Status.DRAFT:
