@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.core.forms import VersionedFormMixin
 from bangfu.core.models import Unit
@@ -109,7 +110,9 @@ class TaskForm(forms.Form):
         error_messages={"min_value": TARGET_POSITIVE},
     )
     target_unit = forms.ChoiceField(
-        label=_("单位"), choices=[("", "—")] + list(Unit.choices), required=False
+        label=pgettext_lazy("unit of measure", "单位"),
+        choices=[("", "—")] + list(Unit.choices),
+        required=False,
     )
     due_date = forms.DateField(label=_("完成期限"), required=False, widget=_date_widget())
     needs = NeedsField(
@@ -280,7 +283,7 @@ class TargetForm(forms.Form):
         label=_("目标数量"), min_value=1, error_messages={"min_value": TARGET_POSITIVE}
     )
     unit = forms.ChoiceField(
-        label=_("单位"),
+        label=pgettext_lazy("unit of measure", "单位"),
         choices=[("", "—")] + list(Unit.choices),
         error_messages={"required": TARGET_NEEDS_UNIT},
     )

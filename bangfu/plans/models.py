@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.core.models import TrackedModel, Unit
 from bangfu.lib.semester import Semester, year_label
@@ -146,7 +147,9 @@ class PlanTask(models.Model):
     title = models.CharField(_("任务"), max_length=200)
     description = models.TextField(_("说明"), blank=True)
     target_value = models.PositiveIntegerField(_("目标数量"), null=True, blank=True)
-    target_unit = models.CharField(_("单位"), max_length=4, choices=Unit.choices, blank=True)
+    target_unit = models.CharField(
+        pgettext_lazy("unit of measure", "单位"), max_length=4, choices=Unit.choices, blank=True
+    )
     due_date = models.DateField(_("完成期限"), null=True, blank=True)
     needs = models.ManyToManyField(
         "needs.Need", blank=True, related_name="plan_tasks", verbose_name=_("对应需求")
@@ -251,7 +254,9 @@ class ProjectTarget(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
     description = models.CharField(_("指标"), max_length=200)
     target_value = models.PositiveIntegerField(_("目标数量"))
-    unit = models.CharField(_("单位"), max_length=4, choices=Unit.choices)
+    unit = models.CharField(
+        pgettext_lazy("unit of measure", "单位"), max_length=4, choices=Unit.choices
+    )
     is_minimum = models.BooleanField(_("不少于"), default=True)
 
     class Meta:

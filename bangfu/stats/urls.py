@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "stats"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.figures_page, name="figures"),
+    path("rows/", views.rows_page, name="rows"),
+    path("progress/", views.progress_page, name="progress"),
+    path("bulletin/", views.bulletin_page, name="bulletin"),
+    path("bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
+    path("bulletin.xlsx", views.bulletin_xlsx, name="bulletin_xlsx"),
+]

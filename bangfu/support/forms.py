@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.core.forms import VersionedFormMixin
 from bangfu.orgs.models import Organisation
@@ -114,7 +115,9 @@ class SupportItemForm(forms.Form):
         min_value=0.01,
         error_messages={"min_value": _("数量必须大于零。")},
     )
-    unit = forms.CharField(label=_("单位"), max_length=10, initial="个")
+    unit = forms.CharField(
+        label=pgettext_lazy("unit of measure", "单位"), max_length=10, initial="个"
+    )
     value = AmountField(label=_("价值（元）"), required=False)
 
     def service_values(self) -> dict:

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bangfu.core.models import TrackedModel
 
@@ -89,7 +90,7 @@ class SupportItem(models.Model):
     support = models.ForeignKey(Support, on_delete=models.CASCADE, related_name="items")
     name = models.CharField(_("物品"), max_length=100)
     quantity = models.DecimalField(_("数量"), max_digits=12, decimal_places=2)
-    unit = models.CharField(_("单位"), max_length=10)
+    unit = models.CharField(pgettext_lazy("unit of measure", "单位"), max_length=10)
     value_yuan = models.DecimalField(
         _("价值(元)"), max_digits=14, decimal_places=2, null=True, blank=True
     )

@@ -30,6 +30,7 @@ NAV_EN = [
     "Dispatch & visits",
     "Material support",
     "Shared resources",
+    "Statistics & bulletins",
     "Organisations",
     "People",
     "Regions",
@@ -45,6 +46,7 @@ NAV_ZH = [
     "援派与跟岗",
     "物资帮扶",
     "共享资源",
+    "统计与简报",
     "单位",
     "人员",
     "行政区划",
@@ -284,7 +286,9 @@ def test_compiled_catalogue_is_up_to_date(catalogue):
         compiled = gettext.GNUTranslations(fh)
     _, messages = catalogue
     for e in messages:
-        if e["msgid_plural"] is None:
+        if e.get("msgctxt"):
+            assert compiled.pgettext(e["msgctxt"], e["msgid"]) == e["msgstr"][0], e["msgid"]
+        elif e["msgid_plural"] is None:
             assert compiled.gettext(e["msgid"]) == e["msgstr"][0], e["msgid"]
         else:
             assert compiled.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0]
