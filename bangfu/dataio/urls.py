@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dataio"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("template/", views.template, name="template"),
+    path("export/", views.export, name="export"),
+    path("import/", views.upload, name="upload"),
+    path("import/<int:pk>/", views.job_detail, name="job"),
+    path("import/<int:pk>/preview/", views.preview, name="preview"),
+    path("import/<int:pk>/commit/", views.commit, name="commit"),
+    path("import/<int:pk>/undo/", views.undo, name="undo"),
+]
