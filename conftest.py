@@ -28,6 +28,14 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache, which outlives each test's rollback."""
+    from bangfu.security.ratelimits import reset
+
+    reset()
+
+
+@pytest.fixture(autouse=True)
 def _fast_hasher(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bangfu.core.middleware.RequestContextMiddleware",
+    # Answers django-ratelimit's Ratelimited with a 429 page instead of a 403.
+    "bangfu.security.middleware.RatelimitMiddleware",
     "bangfu.accounts.middleware.SessionLimitsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks.
@@ -217,6 +219,41 @@ MEDIA_URL = "/media-not-served/"
 UPLOAD_MAX_BYTES = env_int("BANGFU_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Limits of the one upload gate (bangfu.security.uploads) for zip-based
+# Office files, checked on the zip directory before anything is decompressed.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("BANGFU_UPLOAD_ZIP_MAX_MEMBERS", 2000)
+UPLOAD_ZIP_MAX_UNCOMPRESSED = env_int("BANGFU_UPLOAD_ZIP_MAX_UNCOMPRESSED", 200 * 1024 * 1024)
+UPLOAD_ZIP_MAX_RATIO = env_int("BANGFU_UPLOAD_ZIP_MAX_RATIO", 100)
+UPLOAD_IMAGE_MAX_PIXELS = env_int("BANGFU_UPLOAD_IMAGE_MAX_PIXELS", 50_000_000)
+
+# --- Cache and rate limits ------------------------------------------------
+# Redis when REDIS_URL is set, so every worker shares one set of counters;
+# otherwise each process counts on its own (fine for one process and tests).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "bangfu",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = env_bool("BANGFU_RATELIMIT", True)
+# The proxy in front of gunicorn must set REMOTE_ADDR (or name its header here).
+RATELIMIT_IP_META_KEY = os.environ.get("BANGFU_CLIENT_IP_META_KEY", "REMOTE_ADDR")
+# Rates read by bangfu.security.ratelimits at request time, so tests can change them.
+BANGFU_RATES = {
+    "login_ip": os.environ.get("BANGFU_RATE_LOGIN_IP", "20/m"),
+    "login_username": os.environ.get("BANGFU_RATE_LOGIN_USERNAME", "10/m"),
+    "signin_ip": os.environ.get("BANGFU_RATE_SIGNIN_IP", "30/m"),
+    "signin_token": os.environ.get("BANGFU_RATE_SIGNIN_TOKEN", "120/m"),
+    "heavy_user": os.environ.get("BANGFU_RATE_HEAVY_USER", "30/m"),
+    "heavy_ip": os.environ.get("BANGFU_RATE_HEAVY_IP", "60/m"),
+}
 
 # --- Personal data --------------------------------------------------------
 # Key for encrypting ID-card and phone numbers at rest (32 bytes, base64).

@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.utils.decorators import method_decorator
 
 from bangfu.audit.services import record
+from bangfu.security.ratelimits import login_limits
 
 
+@method_decorator(login_limits, name="post")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True

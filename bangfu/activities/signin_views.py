@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bangfu.core import access
 from bangfu.pairings.views import apply_errors
+from bangfu.security.ratelimits import signin_limits
 
 from . import rules, services
 from .forms import SignInForm
@@ -79,6 +80,7 @@ def signin_qr(request, pk):
 # the activity's title and dates and may sign in; nothing else of the ledger is
 # read or shown here, and a closed or unknown token looks the same (404).
 @require_http_methods(["GET", "POST"])
+@signin_limits
 def signin_public(request, token):
     activity = (
         Activity.objects.filter(signin_token=token, signin_open=True)

@@ -7,16 +7,15 @@ no EXIF (GPS location!) survives.
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
 
 from bangfu.pairings import uploads
+from bangfu.security.uploads import clean_image
 
 PDF_MIME = "application/pdf"
 DOCX_MIME = uploads.DOCX_MIME
@@ -71,34 +70,10 @@ def check_document(upload) -> tuple[str, str]:
 
 
 def clean_photo(upload) -> tuple[ContentFile, str, str]:
-    """Re-encode a JPEG/PNG/WebP photo without its metadata: ``(file, mime, extension)``.
-
-    Decodes the whole image; photos with transparency are kept as PNG, others become JPEG.
-    """
+    """Re-encode a JPEG/PNG/WebP photo without its metadata: ``(file, mime, extension)``."""
     mime = detect(upload)
     if mime not in PHOTO_MIMES:
         raise ValidationError(
             _("照片只能是 JPEG、PNG 或 WebP 图片,该文件的内容不是图片。"), code="bad_type"
         )
-    try:
-        upload.seek(0)
-        with Image.open(upload) as source:
-            source.load()
-            # The orientation lives in EXIF, which is dropped: apply it to the pixels first.
-            image = ImageOps.exif_transpose(source)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("图片无法读取,可能已损坏。"), code="bad_image") from None
-    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-    # A fresh image from the pixels alone: no EXIF, XMP, ICC or text chunks survive.
-    mode = "RGBA" if has_alpha else "RGB"
-    pixels = image.convert(mode)
-    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-    out = io.BytesIO()
-    if has_alpha:
-        clean.save(out, "PNG", optimize=True)
-        mime, ext = "image/png", "png"
-    else:
-        clean.save(out, "JPEG", quality=85, optimize=True)
-        mime, ext = "image/jpeg", "jpg"
-    return ContentFile(out.getvalue()), mime, ext
+    return clean_image(upload, max_side=MAX_PHOTO_SIDE)

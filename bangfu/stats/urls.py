@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .dashboard import dashboard_page
 
 app_name = "stats"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("bulletin/", views.bulletin_page, name="bulletin"),
     path("bulletin.docx", views.bulletin_docx, name="bulletin_docx"),
     path("bulletin.xlsx", views.bulletin_xlsx, name="bulletin_xlsx"),
+    path("dashboard/", dashboard_page, name="dashboard"),
 ]

@@ -34,4 +34,5 @@ ROWS = [
     Row("stats:bulletin", get=everyone(200)),
     Row("stats:bulletin_docx", kwargs=_xizi, get=everyone(200, admin=302)),
     Row("stats:bulletin_xlsx", get=everyone(200, admin=302)),
+    Row("stats:dashboard", get=everyone(200)),
 ]
