@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 BIND ?= 127.0.0.1:8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help .venv run test test-pg test-browser lint format reset-demo migrate messages
+.PHONY: help .venv run test test-pg test-browser lint format reset-demo migrate messages bench
 
 help:
 	@echo "make run           migrate, load the demo, serve it on http://$(BIND)/"
@@ -20,6 +20,7 @@ help:
 	@echo "make reset-demo    delete the demo's data and load it again (demo mode only)"
 	@echo "make migrate       apply migrations"
 	@echo "make messages      compile translations (needs gettext's msgfmt)"
+	@echo "make bench         statistics at scale on SQLite and PostgreSQL (BENCH_SCALE=province for a smaller run)"
 
 # The virtualenv, rebuilt only when pyproject.toml changes.
 .venv: $(VENV)/.installed
@@ -69,3 +70,7 @@ messages: .venv
 	@if compgen -G "bangfu/locale/*/LC_MESSAGES/*.po" >/dev/null; then \
 		$(MANAGE) compilemessages --ignore "$(VENV)/*"; \
 	else echo "no translation catalogues in bangfu/locale yet"; fi
+
+# Generates (or reuses) the data set in var/bench/ and the bangfu_bench_<scale> database.
+bench: .venv
+	$(PY) -m bangfu.scale.bench $(if $(BENCH_SCALE),--scale $(BENCH_SCALE))
