@@ -458,6 +458,11 @@ def _check_agreement(errors, values, document) -> tuple[str, str] | None:
 def _attach(agreement: Agreement, document, detected: tuple[str, str]) -> None:
     mime, ext = detected
     agreement.document_name = (getattr(document, "name", "") or f"document.{ext}")[:200]
+    if mime.startswith("image/"):
+        # A scanned agreement photographed on a phone carries its location in EXIF.
+        from bangfu.security.uploads import clean_image
+
+        document, mime, ext = clean_image(document)
     agreement.document_type = mime
     # The stored name takes the detected extension, whatever the upload was called.
     agreement.document.save(f"document.{ext}", document, save=False)

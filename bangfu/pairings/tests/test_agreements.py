@@ -48,7 +48,8 @@ def _create_url(world):
     "name, content, mime",
     [
         ("协议.pdf", PDF, "application/pdf"),
-        ("签字页.png", None, "image/png"),
+        # Images are re-encoded without metadata; an opaque PNG is stored as JPEG.
+        ("签字页.png", None, "image/jpeg"),
         (
             "协议.docx",
             _zip("[Content_Types].xml", "word/document.xml"),
@@ -146,7 +147,7 @@ def test_agreement_edit_replaces_document_and_refuses_stale_save(client_for, wor
     agreement.refresh_from_db()
     assert (agreement.title, agreement.document_type, agreement.version) == (
         "新协议",
-        "image/png",
+        "image/jpeg",
         2,
     )
     response = client.post(url, _data(title="旧表单", version=1))
@@ -164,3 +165,33 @@ def test_detail_shows_agreement_with_download_link(client_for, world, agreement)
     response = client_for("recipient").get(reverse("pairings:detail", args=[world.p_bj9_xizi.pk]))
     url = reverse("pairings:agreement_document", args=[world.p_bj9_xizi.pk, agreement.pk])
     assert url in response.content.decode()
+
+
+def test_agreement_photo_is_stored_without_exif(world, client_for):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from bangfu.pairings import services
+    from bangfu.pairings.models import Agreement
+
+    image = Image.new("RGB", (40, 30), "white")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {2: (39, 54, 0)}  # GPS latitude
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("scan.jpg", buffer.getvalue(), content_type="image/jpeg")
+    agreement = services.add_agreement(
+        world.p_bj9_xizi,
+        actor=world.coordinator,
+        document=upload,
+        title="扫描件",
+        signed_on="2019-03-01",
+        term_start="2019-03-01",
+    )
+    stored = Agreement.objects.get(pk=agreement.pk)
+    with stored.document.open("rb") as fh, Image.open(fh) as reopened:
+        assert not reopened.getexif()
+    assert stored.document_type in {"image/jpeg", "image/png"}
