@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 
 from bangfu.activities.models import Activity
-from bangfu.e2e.conftest import browser, login, page, shot  # noqa: F401  (fixtures)
 from bangfu.plans.models import Project, ProjectTarget
+
+from .conftest import login, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,7 +67,7 @@ def _open_dashboard(tab):
     )
 
 
-def test_dashboard_draws_its_charts_under_the_csp(page, world):  # noqa: F811
+def test_dashboard_draws_its_charts_under_the_csp(page, world):
     _activities(world)
     login(page, "coord")
     _open_dashboard(page)
@@ -86,7 +87,7 @@ def test_dashboard_draws_its_charts_under_the_csp(page, world):  # noqa: F811
     # The `page` fixture asserts no Content-Security-Policy violation was logged.
 
 
-def test_dashboard_charts_stack_on_a_phone(browser, live_server, world):  # noqa: F811
+def test_dashboard_charts_stack_on_a_phone(browser, live_server, world):
     _activities(world)
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
     phone = context.new_page()
