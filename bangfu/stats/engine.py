@@ -26,7 +26,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
@@ -422,7 +422,12 @@ def _support_figures(b: _Builder):
         support(b.scope, b.period)
         .order_by()
         .values("kind")
-        .annotate(yuan=Sum("amount_yuan"), n=Count("pk"), approx=Max("is_approximate"))
+        .annotate(
+            yuan=Sum("amount_yuan"),
+            n=Count("pk"),
+            # MAX over a boolean does not exist on PostgreSQL: count the approximate rows.
+            approx=Count("pk", filter=Q(is_approximate=True)),
+        )
     )
     total, any_approx = Decimal("0"), False
     by_kind = {r["kind"]: r for r in rows}
