@@ -11,13 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.audit import services as audit
 from bangfu.core import access
-from bangfu.core.forms import CONFLICT_MESSAGE, StaleEdit
 from bangfu.core.listing import paginate
 
 from . import class_services, rules
 from .forms import ClassFilterForm, EnrolForm, GraduateForm, TrainingClassForm, overlaps_year_q
 from .models import TrainingClass
-from .views import GET_POST, apply_errors
+from .views import GET_POST, apply_errors, form_page
 
 
 def _filter(qs, form):
@@ -112,21 +111,18 @@ def class_create(request):
     if not rules.can_record(request.user):
         raise PermissionDenied
     form = TrainingClassForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tc = class_services.create_training_class(actor=request.user, **form.service_values())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("培训班已保存。"))
-            return redirect("dispatch:class_detail", pk=tc.pk)
-    context = {
-        "form": form,
-        "title": _("新建培训班"),
-        "back": "dispatch:class_list",
-        "back_label": _("培训班"),
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: class_services.create_training_class(actor=request.user, **form.service_values()),
+        message=_("培训班已保存。"),
+        detail="dispatch:class_detail",
+        context={
+            "title": _("新建培训班"),
+            "back": "dispatch:class_list",
+            "back_label": _("培训班"),
+        },
+    )
 
 
 @login_required
@@ -134,30 +130,25 @@ def class_create(request):
 def class_edit(request, pk):
     tc = _manageable_class(request, pk)
     form = TrainingClassForm(request.POST or None, user=request.user, instance=tc)
-    if request.method == "POST" and form.is_valid():
-        try:
-            class_services.update_training_class(
-                tc,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                **form.service_values(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except StaleEdit:
-            form.add_error(None, CONFLICT_MESSAGE)
-        else:
-            messages.success(request, _("培训班已保存。"))
-            return redirect("dispatch:class_detail", pk=tc.pk)
-    context = {
-        "form": form,
-        "title": _("编辑培训班"),
-        "back": "dispatch:class_list",
-        "back_label": _("培训班"),
-        "object": tc,
-        "object_url": "dispatch:class_detail",
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: class_services.update_training_class(
+            tc,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            **form.service_values(),
+        ),
+        message=_("培训班已保存。"),
+        detail="dispatch:class_detail",
+        context={
+            "title": _("编辑培训班"),
+            "back": "dispatch:class_list",
+            "back_label": _("培训班"),
+            "object": tc,
+            "object_url": "dispatch:class_detail",
+        },
+    )
 
 
 @login_required

@@ -47,6 +47,23 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def form_page(request, form, save, *, message, detail, context):
+    """A create/edit page: on a valid POST save through the service (its
+    ValidationError and StaleEdit go on the form) and go to the record's page;
+    otherwise show the form again. ``save`` returns the saved record."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = save()
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except StaleEdit:
+            form.add_error(None, CONFLICT_MESSAGE)
+        else:
+            messages.success(request, message)
+            return redirect(detail, pk=record.pk)
+    return render(request, "dispatch/form.html", {"form": form, **context})
+
+
 def _filter(qs, form):
     form.is_valid()  # invalid filters are shown and left out; the valid ones apply
     data = form.cleaned_data
@@ -132,21 +149,14 @@ def dispatch_create(request):
     if not rules.can_record(request.user):
         raise PermissionDenied
     form = DispatchForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            dispatch = services.create_dispatch(actor=request.user, **form.service_values())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("派出记录已保存。"))
-            return redirect("dispatch:detail", pk=dispatch.pk)
-    context = {
-        "form": form,
-        "title": _("登记派出"),
-        "back": "dispatch:list",
-        "back_label": _("援派/支教"),
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: services.create_dispatch(actor=request.user, **form.service_values()),
+        message=_("派出记录已保存。"),
+        detail="dispatch:detail",
+        context={"title": _("登记派出"), "back": "dispatch:list", "back_label": _("援派/支教")},
+    )
 
 
 @login_required
@@ -156,30 +166,25 @@ def dispatch_edit(request, pk):
     if not rules.can_edit_dispatch(request.user, dispatch):
         raise PermissionDenied
     form = DispatchForm(request.POST or None, user=request.user, instance=dispatch)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_dispatch(
-                dispatch,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                **form.service_values(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except StaleEdit:
-            form.add_error(None, CONFLICT_MESSAGE)
-        else:
-            messages.success(request, _("派出记录已保存。"))
-            return redirect("dispatch:detail", pk=dispatch.pk)
-    context = {
-        "form": form,
-        "title": _("编辑派出记录"),
-        "back": "dispatch:list",
-        "back_label": _("援派/支教"),
-        "object": dispatch,
-        "object_url": "dispatch:detail",
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: services.update_dispatch(
+            dispatch,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            **form.service_values(),
+        ),
+        message=_("派出记录已保存。"),
+        detail="dispatch:detail",
+        context={
+            "title": _("编辑派出记录"),
+            "back": "dispatch:list",
+            "back_label": _("援派/支教"),
+            "object": dispatch,
+            "object_url": "dispatch:detail",
+        },
+    )
 
 
 @login_required

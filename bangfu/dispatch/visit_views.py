@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bangfu.audit import services as audit
 from bangfu.core import access
-from bangfu.core.forms import CONFLICT_MESSAGE, StaleEdit
 from bangfu.core.listing import paginate
 from bangfu.lib import textnorm
 
@@ -24,7 +23,7 @@ from .forms import (
     overlaps_year_q,
 )
 from .models import MentorSession, Trainee, VisitBatch
-from .views import GET_POST, apply_errors
+from .views import GET_POST, apply_errors, form_page
 
 
 def _filter(qs, form):
@@ -122,21 +121,18 @@ def visit_create(request):
     if not rules.can_record(request.user):
         raise PermissionDenied
     form = VisitBatchForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = visit_services.create_visit_batch(actor=request.user, **form.service_values())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("跟岗批次已保存。"))
-            return redirect("dispatch:visit_detail", pk=batch.pk)
-    context = {
-        "form": form,
-        "title": _("新建跟岗批次"),
-        "back": "dispatch:visit_list",
-        "back_label": _("跟岗学习"),
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: visit_services.create_visit_batch(actor=request.user, **form.service_values()),
+        message=_("跟岗批次已保存。"),
+        detail="dispatch:visit_detail",
+        context={
+            "title": _("新建跟岗批次"),
+            "back": "dispatch:visit_list",
+            "back_label": _("跟岗学习"),
+        },
+    )
 
 
 @login_required
@@ -144,30 +140,25 @@ def visit_create(request):
 def visit_edit(request, pk):
     batch = _manageable_batch(request, pk)
     form = VisitBatchForm(request.POST or None, user=request.user, instance=batch)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit_services.update_visit_batch(
-                batch,
-                actor=request.user,
-                version=form.cleaned_data["version"],
-                **form.service_values(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except StaleEdit:
-            form.add_error(None, CONFLICT_MESSAGE)
-        else:
-            messages.success(request, _("跟岗批次已保存。"))
-            return redirect("dispatch:visit_detail", pk=batch.pk)
-    context = {
-        "form": form,
-        "title": _("编辑跟岗批次"),
-        "back": "dispatch:visit_list",
-        "back_label": _("跟岗学习"),
-        "object": batch,
-        "object_url": "dispatch:visit_detail",
-    }
-    return render(request, "dispatch/form.html", context)
+    return form_page(
+        request,
+        form,
+        lambda: visit_services.update_visit_batch(
+            batch,
+            actor=request.user,
+            version=form.cleaned_data["version"],
+            **form.service_values(),
+        ),
+        message=_("跟岗批次已保存。"),
+        detail="dispatch:visit_detail",
+        context={
+            "title": _("编辑跟岗批次"),
+            "back": "dispatch:visit_list",
+            "back_label": _("跟岗学习"),
+            "object": batch,
+            "object_url": "dispatch:visit_detail",
+        },
+    )
 
 
 @login_required
