@@ -74,3 +74,5 @@ messages: .venv
 # Generates (or reuses) the data set in var/bench/ and the bangfu_bench_<scale> database.
 bench: .venv
 	$(PY) -m bangfu.scale.bench $(if $(BENCH_SCALE),--scale $(BENCH_SCALE))
+	$(PY) -m bangfu.scale.bench_io
+	$(PY) -m bangfu.scale.load

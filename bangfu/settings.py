@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_rq",
     "axes",
     "csp",
     "bangfu.core",
@@ -75,6 +82,7 @@ INSTALLED_APPS = [
     "bangfu.scale",
     "bangfu.security",
     "bangfu.demo",
+    "bangfu.api",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bangfu.core.middleware.RequestContextMiddleware",

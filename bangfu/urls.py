@@ -8,6 +8,9 @@ admin.site.site_title = _("帮扶 bangfu")
 urlpatterns = [
     path("", include("bangfu.core.urls")),
     path("accounts/", include("bangfu.accounts.urls")),
+    path("accounts/2fa/", include("bangfu.accounts.otp_urls")),
+    path("audit/", include("bangfu.audit.urls")),
+    path("api/", include("bangfu.api.urls")),
     path("regions/", include("bangfu.regions.urls")),
     path("orgs/", include("bangfu.orgs.urls")),
     path("pairings/", include("bangfu.pairings.urls")),
