@@ -11,6 +11,7 @@ from bangfu.dispatch.models import Dispatch
 from bangfu.orgs.models import Organisation, Person
 from bangfu.pairings.models import Pairing
 from bangfu.plans.models import Plan
+from bangfu.stats import rollup
 from bangfu.support.models import Support
 
 from .builder import SUFFIX, S
@@ -265,6 +266,8 @@ class SouthLedger(LedgerBuilder):
         for row in new:
             ledger_extras(row)
         Activity.objects.bulk_create(new)
+        # bulk_create sends no signals: the statistics roll-ups are told here.
+        rollup.apply_bulk(created_ids=[a.pk for a in new])
         self.summary.count("activities", len(new))
 
     # --- 湖里区 (article 004) -------------------------------------------------------

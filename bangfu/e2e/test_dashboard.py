@@ -72,13 +72,13 @@ def test_dashboard_draws_its_charts_under_the_csp(page, world):
     login(page, "coord")
     _open_dashboard(page)
     containers = page.locator(".dash-chart")
-    assert containers.count() == 3  # months, regions, 造血 trend
+    assert containers.count() == 4  # months, regions, 造血 trend, pairing map
     for i in range(containers.count()):
         box = containers.nth(i).locator("canvas").first.bounding_box()
         assert box and box["width"] > 200 and box["height"] >= 250
     assert page.locator("progress").count() >= 1
     main = page.locator("main").inner_text()
-    assert "各月帮扶活动" in main and "造血指数" in main
+    assert "各月帮扶活动" in main and "造血指数" in main and "结对地图" in main
     # Hovering draws the tooltip on the canvas, not as styled HTML.
     containers.first.hover()
     page.wait_for_timeout(200)

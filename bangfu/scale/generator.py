@@ -28,6 +28,7 @@ from bangfu.activities.models import Activity, ActivityType
 from bangfu.orgs.models import Organisation, Person
 from bangfu.pairings.models import Pairing, PairingParty, RegionPairing
 from bangfu.regions.models import Region
+from bangfu.stats import rollup
 
 from .models import GeneratedDataset
 
@@ -246,6 +247,14 @@ class Generator:
                 self._write_all(writer)
                 if self.vendor == "postgresql":
                     self._reset_sequences()
+                # Bulk rows send no signals: the statistics roll-ups are rebuilt in
+                # the same transaction, so no figure is ever stale.
+                started = time.perf_counter()
+                sizes = rollup.rebuild()
+                self.out(
+                    f"roll-ups: {sizes['main']:,} + {sizes['other']:,} rows "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
                 dataset = GeneratedDataset.objects.create(
                     scale=self.scale_name,
                     seed=self.seed,
@@ -682,6 +691,7 @@ def delete_generated(*, out: Callable[[str], None] = print) -> int:
                 cursor.execute(f'DELETE FROM "{table}" WHERE id BETWEEN %s AND %s{generated}', span)
                 deleted += cursor.rowcount
             dataset.delete()
+        rollup.rebuild()
     out(f"deleted {deleted:,} generated rows")
     return deleted
 

@@ -27,10 +27,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from bangfu.activities.models import Activity, ActivityType, session_unit
+from bangfu.core import access
 from bangfu.dispatch.figures import dispatch_figures, share_percent, visit_figures
 from bangfu.lib.semester import Semester, semester_of
 from bangfu.orgs.models import Organisation
@@ -39,6 +39,7 @@ from bangfu.plans.models import Project
 from bangfu.regions.models import Region
 from bangfu.support.models import Support
 
+from . import rollup
 from .scope import (  # noqa: F401  (re-exported: the engine's public API)
     ALL,
     HELPER,
@@ -68,22 +69,105 @@ from .scope import (  # noqa: F401  (re-exported: the engine's public API)
 )
 
 
+def _rollup_source(scope: Scope, role: str) -> tuple[str, int] | None:
+    """(roll-up role, region id) when the roll-ups answer this scope, else None (read the ledger).
+
+    They do for the whole country and for a province or prefecture the user sees
+    in full; a county, a school or a pairing is a short index range of the ledger.
+    """
+    if scope.country:
+        return ALL, 0
+    region = scope.region
+    if region is None or region.level not in rollup.ROLLUP_LEVELS:
+        return None
+    if scope.user is not None and not access.sees_whole_region(scope.user, region):
+        return None
+    return role, region.pk
+
+
 def _roles(scope: Scope, period: Period) -> list[str]:
-    """A region is a helper, a recipient or both; one query."""
+    """A region is a helper, a recipient or both.
+
+    Ledger scopes: one query. Roll-up scopes: one roll-up query for the whole
+    months, and for partial months one EXISTS per role still unseen (each an
+    index range: a combined OR across both sides would scan the period).
+    """
     if scope.region is None:
         return [ALL]
-    helper_q, recipient_q = scope.activity_q(HELPER), scope.activity_q(RECIPIENT)
-    seen = activities(scope, period).aggregate(
-        h=Count("pk", filter=helper_q), r=Count("pk", filter=recipient_q)
-    )
-    roles = [role for role, n in ((HELPER, seen["h"]), (RECIPIENT, seen["r"])) if n]
-    return roles or [HELPER]
+    if _rollup_source(scope, HELPER) is None:
+        helper_q, recipient_q = scope.activity_q(HELPER), scope.activity_q(RECIPIENT)
+        counts = activities(scope, period).aggregate(
+            h=Count("pk", filter=helper_q), r=Count("pk", filter=recipient_q)
+        )
+        roles = [role for role, key in ((HELPER, "h"), (RECIPIENT, "r")) if counts[key]]
+        return roles or [HELPER]
+    split = rollup.split(period.date_from, period.date_until)
+    seen: set[str] = set()
+    if split.first_month is not None:
+        seen = rollup.roles_present(scope.region.pk, split.first_month, split.last_month)
+    for role in (HELPER, RECIPIENT):
+        if role in seen:
+            continue
+        for date_from, date_until in split.edges:
+            if activities(scope, Period(date_from, date_until), role).exists():
+                seen.add(role)
+                break
+    return [role for role in (HELPER, RECIPIENT) if role in seen] or [HELPER]
+
+
+def _activity_rows(scope: Scope, period: Period, role: str, other: str):
+    """Grouped activity rows of the scope, role and period, and where they came from.
+
+    Returns (main, by_other, type_other, other_level): ``main`` rows are
+    (month, type, direction, led_by, n, sessions, person_times, trained);
+    ``by_other`` maps the other side's region to (n, person_times, trained);
+    ``type_other`` is (type, other region) pairs (ledger only); ``other_level``
+    is "county" when by_other is by the other side's own region, "prefecture"
+    when by its prefecture (roll-ups).
+    """
+    source = _rollup_source(scope, role)
+    if source is None:
+        base = activities(scope, period, role)
+        main = list(rollup.ledger_main_rows(base))
+        by_other: dict = defaultdict(lambda: [0, 0, 0])
+        type_other = set()
+        rows = (
+            base.order_by()
+            .values_list("type", other)
+            .annotate(n=Count("pk"), pt=Sum("person_times"), tr=Sum("recipient_headcount"))
+        )
+        for t, rid, n, pt, tr in rows:
+            if rid is None:
+                continue
+            type_other.add((t, rid))
+            acc = by_other[rid]
+            acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + (pt or 0), acc[2] + (tr or 0)
+        return main, by_other, type_other, "county"
+    rollup_role, region_id = source
+    split = rollup.split(period.date_from, period.date_until)
+    main: list = []
+    by_other = defaultdict(lambda: [0, 0, 0])
+    parts = []
+    if split.first_month is not None:
+        main += list(rollup.main_rows(rollup_role, region_id, split.first_month, split.last_month))
+        parts.append(rollup.other_rows(rollup_role, region_id, split.first_month, split.last_month))
+    for date_from, date_until in split.edges:
+        edge = activities(scope, Period(date_from, date_until), role)
+        main += list(rollup.ledger_main_rows(edge))
+        parts.append(rollup.ledger_other_rows(edge, other))
+    for part in parts:
+        for rid, values in part.items():
+            if not rid:
+                continue
+            acc = by_other[rid]
+            for i, v in enumerate(values):
+                acc[i] += v or 0
+    return main, by_other, set(), "prefecture"
 
 
 def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
-    """Four queries: one grouped by type × direction × led-by × regions, two for schools, one trend."""
+    """Two grouped reads (ledger or roll-ups), two for schools (ledger scopes only)."""
     scope, period = b.scope, b.period
-    base = activities(scope, period, role).order_by()
     p = f"act.{role}." if role != ALL else "act."
     lab = (_(ROLE_LABELS[role]) + " ") if ROLE_LABELS[role] else ""
     other = "helper_region" if role == RECIPIENT else "recipient_region"
@@ -93,32 +177,35 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
 
     by_type = defaultdict(lambda: [0, 0, 0, 0])
     by_dir = defaultdict(lambda: [0, 0, 0])
-    by_region = defaultdict(lambda: [0, 0, 0])
     by_led = defaultdict(lambda: [0, 0])
-    type_regions = b.type_regions.setdefault(role, defaultdict(set))
+    monthly = b.monthly.setdefault(role, defaultdict(int))
+    points: dict[Semester, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     total = [0, 0, 0]
-    rows = base.values("type", "direction", "led_by", other).annotate(
-        n=Count("pk"),
-        s=Sum("sessions"),
-        pt=Sum("person_times"),
-        tr=Sum("recipient_headcount"),
-    )
-    for r in rows:
-        n, s, pt, tr = r["n"], r["s"] or 0, r["pt"] or 0, r["tr"] or 0
-        by_type[r["type"]][0] += n
-        by_type[r["type"]][1] += s
-        by_type[r["type"]][2] += pt
-        by_type[r["type"]][3] += tr
-        if r[other] is not None:
-            type_regions[r["type"]].add(r[other])
-        for acc, vals in ((by_dir[r["direction"]], (n, pt, tr)), (total, (n, pt, tr))):
-            for i, v in enumerate(vals):
-                acc[i] += v
-        if r[other] is not None:
-            for i, v in enumerate((n, pt, tr)):
-                by_region[r[other]][i] += v
-        by_led[r["led_by"]][0] += n
-        by_led[r["led_by"]][1] += pt
+    led = Activity.LedBy
+    main, by_region, type_other, other_level = _activity_rows(scope, period, role, other)
+    for month, t, direction, led_by, n, s, pt, tr in main:
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        elif isinstance(month, str):
+            month = dt.date.fromisoformat(month[:10])
+        acc = by_type[t]
+        acc[0], acc[1], acc[2], acc[3] = acc[0] + n, acc[1] + s, acc[2] + pt, acc[3] + tr
+        for acc in (by_dir[direction], total):
+            acc[0], acc[1], acc[2] = acc[0] + n, acc[1] + pt, acc[2] + tr
+        by_led[led_by][0] += n
+        by_led[led_by][1] += pt
+        monthly[(month, t)] += n
+        point = points[semester_of(month)]
+        point[0] += n
+        point[3] += pt
+        if led_by == led.RECIPIENT:
+            point[1] += n
+            point[4] += pt
+        elif led_by == led.JOINT:
+            point[2] += n
+    type_regions = b.type_regions.setdefault(role, defaultdict(set))
+    for t, rid in type_other:
+        type_regions[t].add(rid)
 
     b.add(p + "total.count", lab + _("活动总数"), total[0], "次", drill(), group="activities")
     for t in ActivityType:
@@ -209,13 +296,26 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
             group="direction",
         )
     b.region_ids.update(by_region)
+    prefectures = set()
+    if other_level == "prefecture":
+        prefectures = set(
+            Region.objects.filter(pk__in=by_region, level=Region.Level.PREFECTURE).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def region_drill(rid):
+        if rid in prefectures:
+            return drill(**{f"{other}__prefecture": rid})
+        return drill(**{other: rid})
+
     for rid, (n, pt, tr) in by_region.items():
         b.add(
             f"{p}region.{rid}.count",
             ("%s", rid),
             n,
             "次",
-            drill(**{other: rid}),
+            region_drill(rid),
             group="regions",
         )
         b.add(
@@ -223,7 +323,7 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
             ("%s:参与人次", rid),
             pt,
             "人次",
-            drill(**{other: rid}),
+            region_drill(rid),
             ("sum", "person_times"),
             group="regions",
         )
@@ -232,13 +332,20 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
             ("%s:培训受援方教师", rid),
             tr,
             "人次",
-            drill(**{other: rid}),
+            region_drill(rid),
             ("sum", "recipient_headcount"),
             group="regions",
         )
 
-    schools = base.filter(organiser__kind=Organisation.Kind.SCHOOL)
+    # Distinct schools cannot be summed from roll-ups: counted for ledger scopes only.
+    schools = (
+        activities(scope, period, role).order_by().filter(organiser__kind=Organisation.Kind.SCHOOL)
+    )
+    if _rollup_source(scope, role) is not None:
+        schools = None
     for field, choices in (("direction", Activity.Direction), ("type", ActivityType)):
+        if schools is None:
+            break
         counts = dict(
             schools.values_list(field).annotate(n=Count("organiser", distinct=True)).order_by()
         )
@@ -254,7 +361,6 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
                     group="schools",
                 )
 
-    led = Activity.LedBy
     rec_n, rec_pt = by_led.get(led.RECIPIENT, [0, 0])
     joint_n, joint_pt = by_led.get(led.JOINT, [0, 0])
     b.add(
@@ -292,21 +398,6 @@ def _activity_figures(b: _Builder, role: str) -> list[TrendPoint]:
         group="capacity",
     )
 
-    points: dict[Semester, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    trend_rows = (
-        base.annotate(y=ExtractYear("start_date"), m=ExtractMonth("start_date"))
-        .values("y", "m", "led_by")
-        .annotate(n=Count("pk"), pt=Sum("person_times"))
-    )
-    for r in trend_rows:
-        acc = points[semester_of(dt.date(r["y"], r["m"], 1))]
-        acc[0] += r["n"]
-        acc[3] += r["pt"] or 0
-        if r["led_by"] == led.RECIPIENT:
-            acc[1] += r["n"]
-            acc[4] += r["pt"] or 0
-        elif r["led_by"] == led.JOINT:
-            acc[2] += r["n"]
     return [TrendPoint(sem, *points[sem]) for sem in sorted(points)]
 
 
@@ -545,7 +636,10 @@ def compute(scope: Scope, period: Period) -> Figures:
         role: {t: sorted(ids, key=lambda i: _region_sort(regions.get(i))) for t, ids in per.items()}
         for role, per in b.type_regions.items()
     }
-    return Figures(scope, period, roles, items, trend, regions, type_regions, _counterparts(scope))
+    monthly = {role: dict(per) for role, per in b.monthly.items()}
+    return Figures(
+        scope, period, roles, items, trend, regions, type_regions, _counterparts(scope), monthly
+    )
 
 
 def _region_sort(region):
@@ -554,7 +648,7 @@ def _region_sort(region):
 
 def _counterparts(scope: Scope) -> list[str]:
     """Short names of the partner organisations (one query; none for a region)."""
-    if scope.region is not None:
+    if scope.region is not None or scope.country:
         return []
     if scope.organisation is not None:
         parties = PairingParty.objects.filter(

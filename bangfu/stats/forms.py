@@ -19,6 +19,7 @@ class ScopeForm(forms.Form):
     region = RegionField(label=_("地区"), required=False)
     org = forms.IntegerField(label=_("单位编号"), required=False, min_value=1)
     pairing = forms.IntegerField(label=_("结对关系编号"), required=False, min_value=1)
+    country = forms.BooleanField(label=_("全国"), required=False)
     date_from = forms.DateField(label=_("开始日期"), required=False)
     date_until = forms.DateField(label=_("结束日期"), required=False)
 
@@ -29,13 +30,13 @@ class ScopeForm(forms.Form):
         for short, name in (("from", "date_from"), ("until", "date_until")):
             if short in data and name not in data:
                 data[name] = data[short]
-        if not (data.get("region") or data.get("org") or data.get("pairing")):
+        if not any(data.get(k) for k in ("region", "org", "pairing", "country")):
             data.update(default_scope(user))
         super().__init__(data, **kwargs)
 
     def clean(self):
         data = super().clean()
-        given = [k for k in ("region", "org", "pairing") if data.get(k)]
+        given = [k for k in ("region", "org", "pairing", "country") if data.get(k)]
         if len(given) != 1:
             raise forms.ValidationError(_("请选择一个统计范围:地区、单位或结对关系之一。"))
         today = dt.date.today()
@@ -50,6 +51,8 @@ class ScopeForm(forms.Form):
     def scope(self) -> Scope:
         """The chosen scope; raises ScopeNotVisible (the view answers 404)."""
         data = self.cleaned_data
+        if data.get("country"):
+            return Scope(country=True, user=self.user)
         if data.get("region"):
             return Scope(region=data["region"], user=self.user)
         if data.get("org"):

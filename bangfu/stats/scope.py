@@ -24,6 +24,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from bangfu.activities.models import Activity, ActivityType
+from bangfu.core import access
 from bangfu.dispatch.figures import share_percent
 from bangfu.dispatch.models import Dispatch, Enrolment, Trainee, TrainingClass, VisitBatch
 from bangfu.lib.semester import Semester
@@ -35,6 +36,7 @@ from bangfu.regions.models import Region
 from bangfu.support.models import Support
 
 HELPER, RECIPIENT, ALL = "helper", "recipient", "all"
+COUNTRY_NAME = "全国"
 OPEN_NEED_STATUSES = ["open", "planned", "in_progress"]
 # How the bulletins name the types (the seeds write 现场课, not 现场课/示范课).
 PROSE_TYPE_NAMES = {
@@ -92,12 +94,18 @@ class Scope:
     organisation: Organisation | None = None
     pairing: Pairing | None = None
     user: object = None
+    # The whole country: only for a user who sees every activity (or none: the command line).
+    country: bool = False
 
     def __post_init__(self):
         given = [x for x in (self.region, self.organisation, self.pairing) if x is not None]
-        if len(given) != 1:
+        if len(given) + bool(self.country) != 1:
             raise ValueError(_("请选择一个统计范围:地区、单位或结对关系之一。"))
         if self.user is None:
+            return
+        if self.country:
+            if not access.sees_every_activity(self.user):
+                raise ScopeNotVisible
             return
         # Regions are public reference data: their figures are counted only over
         # the rows the user sees. Organisations and pairings must be visible.
@@ -112,6 +120,8 @@ class Scope:
 
     @property
     def kind(self) -> str:
+        if self.country:
+            return "country"
         if self.region is not None:
             return "region"
         return "organisation" if self.organisation is not None else "pairing"
@@ -119,6 +129,8 @@ class Scope:
     @property
     def name(self) -> str:
         """The scope's full name, as the subject of a bulletin."""
+        if self.country:
+            return COUNTRY_NAME
         if self.region is not None:
             return self.region.name
         if self.organisation is not None:
@@ -127,6 +139,8 @@ class Scope:
 
     @property
     def short_name(self) -> str:
+        if self.country:
+            return COUNTRY_NAME
         if self.region is not None:
             return region_name(self.region)
         if self.organisation is not None:
@@ -134,6 +148,8 @@ class Scope:
         return str(self.pairing)
 
     def as_params(self) -> dict:
+        if self.country:
+            return {"country": "1"}
         if self.region is not None:
             return {"region": self.region.code or self.region.name}
         if self.organisation is not None:
@@ -152,6 +168,8 @@ class Scope:
         return PairingParty.objects.filter(organisation=self.organisation).values("pairing_id")
 
     def activity_q(self, role: str) -> Q:
+        if self.country:
+            return Q()
         if self.region is not None:
             if role == HELPER:
                 return self._subtree("helper_region__")
@@ -170,6 +188,8 @@ class Scope:
         return Q(pairing=self.pairing)
 
     def either(self, org_fields, region_fields) -> Q:
+        if self.country:
+            return Q()
         if self.region is not None:
             q = Q(pk__in=[])
             for field in org_fields:
@@ -362,6 +382,8 @@ class Figures:
     type_regions: dict = dataclasses.field(default_factory=dict)
     # The partner organisations of an organisation or pairing scope (short names).
     counterparts: list[str] = dataclasses.field(default_factory=list)
+    # Per role: {(first of month, type): activities}, for the month chart.
+    monthly: dict = dataclasses.field(default_factory=dict)
 
     def get(self, key: str) -> Figure | None:
         return self.items.get(key)
@@ -397,6 +419,8 @@ class _Builder:
         self.items: dict[str, Figure] = {}
         self.region_ids: set[int] = set()
         self.type_regions: dict[str, dict[str, set]] = {}
+        # role → {(first of month, type): activities}, for the month chart.
+        self.monthly: dict[str, dict[tuple, int]] = {}
 
     def add(self, key, label, value, unit, drill, measure=("count",), group="", approx=False):
         self.items[key] = Figure(

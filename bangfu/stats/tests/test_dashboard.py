@@ -13,7 +13,6 @@ from bangfu.lib.semester import academic_year, year_bounds
 from bangfu.orgs.models import Organisation
 from bangfu.regions.models import Region
 from bangfu.stats import engine
-from bangfu.stats.dashboard import monthly_activity_counts
 from bangfu.stats.engine import Period, Scope, compute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_demo")]
@@ -72,9 +71,16 @@ def test_coordinator_sees_charts_of_their_own_region(django_assert_max_num_queri
 def test_an_organisation_month_chart_sums_to_its_activity_count():
     scope = Scope(organisation=_yy())
     period = Period(dt.date(2018, 2, 1), dt.date(2020, 12, 31))
-    counts = monthly_activity_counts(scope, period)
-    assert sum(counts.values()) == compute(scope, period).value("act.total.count") > 0
+    figures = compute(scope, period)
+    counts = figures.monthly["all"]
+    assert sum(counts.values()) == figures.value("act.total.count") > 0
     assert all(month.day == 1 for month, _type in counts)
+    # The month's count is the ledger's.
+    (month, kind), n = max(counts.items(), key=lambda item: item[1])
+    rows = engine.activities(scope, period).filter(
+        type=kind, start_date__year=month.year, start_date__month=month.month
+    )
+    assert rows.count() == n
 
 
 def test_headline_links_drill_down_to_exactly_the_counted_rows():
@@ -134,3 +140,42 @@ def test_anonymous_is_sent_to_login():
     response = Client().get(reverse("stats:dashboard"))
     assert response.status_code == 302
     assert "/login/" in response["Location"]
+
+
+def test_the_pairing_map_draws_each_region_pairing_with_its_school_pairings():
+    from bangfu.pairings.models import RegionPairing
+    from bangfu.stats.dashboard import pairing_map
+
+    sjs = Region.objects.get(name="石景山区")
+    chart = pairing_map(Scope(region=sjs), None)
+    assert chart is not None and chart["data"]["kind"] == "map"
+    pairs = RegionPairing.objects.filter(helper_region=sjs)
+    drawn = {(line["from"], line["to"]): line for line in chart["data"]["lines"]}
+    for rp in pairs:
+        key = (engine.region_name(rp.helper_region), engine.region_name(rp.recipient_region))
+        if key not in drawn:  # a town without a position of its own falls on its county
+            continue
+        assert drawn[key]["regions"] >= 1
+        assert (
+            drawn[key]["schools"]
+            == RegionPairing.objects.filter(
+                helper_region=rp.helper_region, recipient_region=rp.recipient_region
+            )
+            .values("pairings")
+            .exclude(pairings=None)
+            .count()
+        )
+    # Every point sits at a real position (longitude, latitude inside China).
+    for point in chart["data"]["points"]:
+        lng, lat = point["value"]
+        assert 73 < lng < 136 and 3 < lat < 54
+    assert len(drawn) >= 4
+
+
+def test_the_country_map_folds_to_province_pairs():
+    from bangfu.stats.dashboard import pairing_map
+
+    chart = pairing_map(Scope(country=True), None)
+    names = {line["from"] for line in chart["data"]["lines"]}
+    assert "北京" in names or "北京市" in names
+    assert all("区" not in n and "县" not in n for n in names)

@@ -108,6 +108,16 @@ def _pairing_scope():
             lambda: Scope(region=Region.objects.get(name="贵州省")),
             Period(dt.date(2018, 1, 1), dt.date(2021, 12, 31)),
         ),
+        # Roll-ups for whole months, the ledger for the partial ones at either end.
+        (
+            lambda: Scope(region=Region.objects.get(name="贵州省")),
+            Period(dt.date(2018, 3, 12), dt.date(2020, 11, 17)),
+        ),
+        (
+            lambda: Scope(region=Region.objects.get(name="北京市", level=1)),
+            Period(dt.date(2018, 9, 1), dt.date(2020, 8, 31)),
+        ),
+        (lambda: Scope(country=True), Period(dt.date(2018, 1, 1), dt.date(2021, 12, 31))),
     ],
 )
 def test_every_figure_equals_its_drill_down_rows(make_scope, period):

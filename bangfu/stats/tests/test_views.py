@@ -143,7 +143,7 @@ def test_progress_from_linked_activities_by_unit(world):
             project=project, description=unit, target_value=target, unit=unit
         )
     project.activities.add(_lecture(world), _lecture(world, day="2019-05-01"))
-    rows = {p.unit: p for p in progress.project_progress(world.admin, dt.date(2019, 6, 30))}
+    rows = {p.unit: p for p in progress.project_progress(world.coordinator, dt.date(2019, 6, 30))}
     assert rows["人次"].achieved == 60 and rows["人次"].status == progress.DONE
     assert rows["场"].achieved == 4 and rows["场"].status == progress.DONE
     assert rows["名"].achieved == 50

@@ -17,13 +17,18 @@ from bangfu.stats.docx import write_docx
 from bangfu.stats.engine import Period, Scope
 from bangfu.stats.xlsx import write_xlsx
 
+COUNTRY_NAMES = {"全国", "中国", "全國", "中華人民共和國", "中华人民共和国"}
+
 
 def resolve_scope(name: str) -> Scope:
     """A region, bureau or school by name; ambiguous or unknown names raise CommandError.
 
     Organisations match by exact name or short name, then by search; regions
     through bangfu.regions.services.resolve. A name meaning several is never guessed.
+    全国 (or 中国) is the whole country.
     """
+    if name.strip() in COUNTRY_NAMES:
+        return Scope(country=True)
     orgs = list(
         Organisation.objects.filter(Q(name=name) | Q(short_name=name)).select_related("region")
     )
@@ -65,7 +70,7 @@ class Command(BaseCommand):
     help = "生成工作简报(文本、Word 或 Excel)。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scope", required=True, help="地区、教育局或学校名称")
+        parser.add_argument("--scope", required=True, help="地区、教育局或学校名称;全国")
         parser.add_argument("--from", dest="date_from", required=True, help="开始日期 YYYY-MM-DD")
         parser.add_argument("--until", dest="date_until", required=True, help="结束日期 YYYY-MM-DD")
         parser.add_argument("--format", choices=["text", "docx", "xlsx"], default="text")
