@@ -20,7 +20,7 @@ help:
 	@echo "make reset-demo    delete the demo's data and load it again (demo mode only)"
 	@echo "make migrate       apply migrations"
 	@echo "make messages      compile translations (needs gettext's msgfmt)"
-	@echo "make bench         statistics at scale on SQLite and PostgreSQL (BENCH_SCALE=province for a smaller run)"
+	@echo "make bench         statistics at scale, import/export and a 50-user load test, on SQLite and PostgreSQL (BENCH_SCALE=province for a smaller statistics run)"
 
 # The virtualenv, rebuilt only when pyproject.toml changes.
 .venv: $(VENV)/.installed

@@ -8,7 +8,9 @@ Region pairings: 石景山区 → 宁城县, 南明区 → 从江县.
 Pairings: 北京九中 ↔ 汐子中学 (one-to-one, active); 南明小学 ↔ 大歹小学 (entrusted).
 Users: anonymous (client), outsider (staff of 大歹小学's unrelated neighbour),
 helper (北京九中 staff), recipient (汐子中学 staff), coordinator (石景山区教委),
-other_coordinator (南明区教育局), auditor (石景山区教委), admin.
+other_coordinator (南明区教育局); the separation of duties (三员分立): sysadmin
+(accounts), secadmin (roles, unlocking), auditor (the audit trail), none of
+whom sees business data.
 """
 
 import datetime as dt
@@ -150,10 +152,11 @@ def world(db):
     w.p_bj9_xizi = make_pairing([w.bj9], [w.xizi], region_pairing=w.rp_sjs_nc)
     w.p_nm_daidai = make_pairing([w.nmxx], [w.daidai], mode="entrusted", region_pairing=w.rp_nm_cj)
 
-    w.admin = make_user("admin", "admin")
+    w.sysadmin = make_user("sysadmin", "sysadmin", is_staff=True)
+    w.secadmin = make_user("secadmin", "secadmin")
+    w.auditor = make_user("auditor", "auditor")
     w.coordinator = make_user("coord", "coordinator", w.sjs_bureau)
     w.other_coordinator = make_user("nm_coord", "coordinator", w.nm_bureau)
-    w.auditor = make_user("auditor", "auditor", w.sjs_bureau)
     w.helper = make_user("helper", "school_staff", w.bj9)
     w.recipient = make_user("recipient", "school_staff", w.xizi)
     w.outsider = make_user("outsider", "school_staff", w.outsider_school)
@@ -168,8 +171,11 @@ ROLES = [
     "coordinator",
     "other_coordinator",
     "auditor",
-    "admin",
+    "sysadmin",
+    "secadmin",
 ]
+# The roles of the separation of duties: 403 on every business URL.
+ADMIN_ROLES = ("auditor", "sysadmin", "secadmin")
 
 
 @pytest.fixture

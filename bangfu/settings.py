@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "bangfu.dispatch",
     "bangfu.support",
     "bangfu.resources",
+    "bangfu.trash",
     "bangfu.stats",
     "bangfu.dataio",
     "bangfu.extract",
@@ -100,6 +101,10 @@ MIDDLEWARE = [
     # Answers django-ratelimit's Ratelimited with a 429 page instead of a 403.
     "bangfu.security.middleware.RatelimitMiddleware",
     "bangfu.accounts.middleware.SessionLimitsMiddleware",
+    # Holds a signed-in user at the two-factor token page (or enrolment) until done.
+    "bangfu.accounts.otp.TwoFactorMiddleware",
+    # Separation of duties: administrators and the auditor stay in their own pages.
+    "bangfu.accounts.middleware.RoleAreaMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -193,6 +198,9 @@ SILENCED_SYSTEM_CHECKS = [
     # alone are the index we want.
     "models.W040",
 ]
+# Audit entries older than this are removed by `manage.py purge_audit`
+# (a system check refuses less than 180 days).
+AUDIT_RETENTION_DAYS = env_int("BANGFU_AUDIT_RETENTION_DAYS", 180)
 # Idle timeout: the cookie's age, renewed on every request.
 SESSION_COOKIE_AGE = env_int("BANGFU_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
@@ -253,6 +261,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Background jobs (django-rq): with Redis, large imports and exports run on
+# `manage.py rqworker default` and their pages poll the progress; without it
+# they run in the request (tests, a fresh checkout).
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3 * 3600}} if REDIS_URL else {}
+BANGFU_JOB_QUEUE = "default" if REDIS_URL else ""
+# Smaller workbooks (about 3,000 activity rows) and exports run in the request
+# even with a worker: a few seconds at most.
+BANGFU_JOB_MIN_BYTES = env_int("BANGFU_JOB_MIN_BYTES", 200 * 1024)
+BANGFU_JOB_MIN_EXPORT_ROWS = env_int("BANGFU_JOB_MIN_EXPORT_ROWS", 20_000)
+
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = env_bool("BANGFU_RATELIMIT", True)
 # The proxy in front of gunicorn must set REMOTE_ADDR (or name its header here).
@@ -265,12 +283,26 @@ BANGFU_RATES = {
     "signin_token": os.environ.get("BANGFU_RATE_SIGNIN_TOKEN", "120/m"),
     "heavy_user": os.environ.get("BANGFU_RATE_HEAVY_USER", "30/m"),
     "heavy_ip": os.environ.get("BANGFU_RATE_HEAVY_IP", "60/m"),
+    # Two-factor tokens: per signed-in user and per address (guessing 6 digits).
+    "otp_user": os.environ.get("BANGFU_RATE_OTP_USER", "5/m"),
+    "otp_ip": os.environ.get("BANGFU_RATE_OTP_IP", "30/m"),
 }
 
 # --- Personal data --------------------------------------------------------
 # Key for encrypting ID-card and phone numbers at rest (32 bytes, base64).
 # Without it (demo and development only) a key is derived from SECRET_KEY.
 BANGFU_DATA_KEY = os.environ.get("BANGFU_DATA_KEY", "")
+# Personal-data exports (people with names and numbers) each user may make per day;
+# each needs the orgs.export_personal_data permission granted to the user.
+PII_EXPORT_DAILY_LIMIT = env_int("BANGFU_PII_EXPORT_DAILY_LIMIT", 5)
+
+# --- Two-factor sign-in (django-otp) ----------------------------------------
+# Outside demo mode these roles must sign in with an authenticator app;
+# everyone else may enrol one.
+OTP_REQUIRED_ROLES = ("sysadmin", "secadmin", "auditor", "coordinator")
+OTP_TOTP_ISSUER = os.environ.get("BANGFU_OTP_ISSUER", "bangfu")
+# Backup codes issued at enrolment (each works once).
+OTP_BACKUP_CODES = 10
 
 # --- Security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -309,3 +341,54 @@ LOGGING = {
 }
 
 PAGE_SIZE = 25
+
+# --- REST API (bangfu.api) ------------------------------------------------
+# Session sign-in only (CSRF enforced on writes), so the API obeys the same
+# session limits and second factor as the pages. Only coordinators and school
+# staff reach business data; rates are per user and per address, counted in
+# the default cache like the other rate limits.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["bangfu.api.auth.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["bangfu.api.permissions.BusinessRole"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "bangfu.api.throttles.UserThrottle",
+        "bangfu.api.throttles.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_user": os.environ.get("BANGFU_RATE_API_USER", "300/min"),
+        "api_address": os.environ.get("BANGFU_RATE_API_IP", "600/min"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "bangfu.api.pagination.Pagination",
+    "PAGE_SIZE": PAGE_SIZE,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bangfu.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "帮扶 bangfu API",
+    "DESCRIPTION": "教育结对帮扶平台的接口:读取行政区划、单位、人员、结对、需求、计划、活动、"
+    "援派与物资资金帮扶,记录和修改活动与需求。登录后使用(会话 Cookie,写操作须带 CSRF 令牌);"
+    "修改时须提交读取时的 version,记录已被他人修改则返回 409。",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Local copies of Swagger UI (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: it would load an image from swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # One schema name per choice set where several models use the same field name.
+    "ENUM_NAME_OVERRIDES": {
+        "PairingModeEnum": "bangfu.pairings.models.Pairing.Mode",
+        "ActivityModeEnum": "bangfu.activities.models.Activity.Mode",
+        "PairingStatusEnum": "bangfu.pairings.models.Pairing.Status",
+        "NeedStatusEnum": "bangfu.needs.models.Need.Status",
+        "PlanStatusEnum": "bangfu.plans.models.Plan.Status",
+        "DispatchStatusEnum": "bangfu.dispatch.models.Dispatch.Status",
+        "SideEnum": "bangfu.pairings.models.PairingParty.Side",
+    },
+}

@@ -20,6 +20,7 @@ urlpatterns = [
     path("dispatch/", include("bangfu.dispatch.urls")),
     path("support/", include("bangfu.support.urls")),
     path("resources/", include("bangfu.resources.urls")),
+    path("trash/", include("bangfu.trash.urls")),
     path("stats/", include("bangfu.stats.urls")),
     path("data/", include("bangfu.dataio.urls")),
     path("extract/", include("bangfu.extract.urls")),

@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401
+        from . import checks, otp, signals  # noqa: F401

@@ -14,6 +14,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,8 @@ ALLOWED_WHILE_EXPIRED = (
     "accounts:password_change",
     "accounts:password_change_done",
     "accounts:logout",
+    # The second factor comes before the password change (bangfu.accounts.otp).
+    "otp:verify",
 )
 
 
@@ -68,3 +71,33 @@ class SessionLimitsMiddleware:
     def _allowed(request) -> bool:
         allowed = {reverse(name) for name in ALLOWED_WHILE_EXPIRED}
         return request.path in allowed or request.path.startswith(settings.STATIC_URL)
+
+
+class RoleAreaMiddleware:
+    """Separation of duties (三员分立): the administrators, the auditor and an
+    account waiting for its role open only their own area; everything else,
+    business pages included, answers 403. Their start page replaces the home
+    page, which shows business figures."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from bangfu.core import access
+
+        user = getattr(request, "user", None)
+        match = request.resolver_match
+        if user is None or match is None or access.is_business_user(user):
+            return None
+        if not user.is_authenticated:
+            return None
+        if match.view_name == "core:home":
+            landing = access.landing_url_name(user)
+            if landing:
+                return redirect(landing)
+        if not access.may_open(user, match.namespace, match.view_name):
+            raise PermissionDenied
+        return None

@@ -1,8 +1,9 @@
 """Writes to the activity ledger: activities, evidence, confirmation, sign-in and locks.
 
 Every function checks the domain rules, raises ``ValidationError`` keyed by
-form field name (``__all__`` for form-wide messages), runs in one transaction
-and writes the audit trail. Rights are checked here too (``PermissionDenied``),
+form field name (``__all__`` for form-wide messages) and runs in one
+transaction, in which each write leaves its audit entry
+(``bangfu.audit.signals``). Rights are checked here too (``PermissionDenied``),
 so a forged request never gets through; a view checks them first to answer 403.
 """
 
@@ -25,6 +26,7 @@ from bangfu.lib import textnorm
 from bangfu.lib.semester import semester_of, year_bounds
 from bangfu.orgs.models import Organisation, Person
 from bangfu.pairings.models import Pairing, PairingParty, RegionPairing
+from bangfu.pairings.services import PAIRING_DELETED
 from bangfu.plans.models import Project
 
 from . import rules, uploads
@@ -115,6 +117,7 @@ def _refuse_if_locked(activity: Activity) -> None:
         raise ValidationError({NON_FIELD_ERRORS: [LOCKED_MESSAGE]})
 
 
+@audit.attributed
 @transaction.atomic
 def lock_period(
     *,
@@ -145,13 +148,15 @@ def lock_period(
     ).filter(Q(pairing=pairing) if pairing is not None else Q(region=region))
     if existing.exists():
         raise ValidationError({NON_FIELD_ERRORS: [_("该学期台账已经锁定。")]})
-    lock = LedgerLock.objects.create(
+    lock = LedgerLock(
         pairing=pairing, region=region, academic_year=academic_year, term=term, locked_by=actor
     )
-    audit.record("lock", actor=actor, instance=lock, changes=audit.snapshot(lock))
+    with audit.labelled(lock, "lock"):
+        lock.save()
     return lock
 
 
+@audit.attributed
 @transaction.atomic
 def reopen_period(lock: LedgerLock, *, actor, reason: str) -> LedgerLock:
     """Reopen a locked semester; the lock row stays with who reopened it and why."""
@@ -167,13 +172,8 @@ def reopen_period(lock: LedgerLock, *, actor, reason: str) -> LedgerLock:
     lock.reopened_by = actor
     lock.reopened_at = timezone.now()
     lock.reopen_reason = reason[:200]
-    lock.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
-    audit.record(
-        "reopen",
-        actor=actor,
-        instance=lock,
-        changes={"reopened_at": [None, lock.reopened_at], "reopen_reason": lock.reopen_reason},
-    )
+    with audit.labelled(lock, "reopen"):
+        lock.save(update_fields=["reopened_by", "reopened_at", "reopen_reason"])
     return lock
 
 
@@ -286,12 +286,6 @@ def _set_links(activity: Activity, links: dict) -> None:
             getattr(activity, field).set(list(links[field]))
 
 
-def _links_snapshot(activity: Activity) -> dict:
-    return {
-        field: sorted(getattr(activity, field).values_list("pk", flat=True)) for field in M2M_FIELDS
-    }
-
-
 def _split(values: dict) -> tuple[dict, dict]:
     links = {f: values.pop(f) for f in (*M2M_FIELDS, "organiser") if f in values}
     for field in TEXT_FIELDS:
@@ -300,6 +294,7 @@ def _split(values: dict) -> tuple[dict, dict]:
     return values, links
 
 
+@audit.attributed
 @transaction.atomic
 def record_activity(
     *,
@@ -372,15 +367,10 @@ def record_activity(
                 "organisation_id", flat=True
             )
         )
-    audit.record(
-        "create",
-        actor=actor,
-        instance=activity,
-        changes={**audit.snapshot(activity), **_links_snapshot(activity)},
-    )
     return activity
 
 
+@audit.attributed
 @transaction.atomic
 def update_activity(activity: Activity, *, actor, version: int | None, **fields) -> Activity:
     """Change an activity; raises StaleEdit when someone saved since ``version``.
@@ -405,7 +395,6 @@ def update_activity(activity: Activity, *, actor, version: int | None, **fields)
     )
     _raise(errors)
 
-    before = {**audit.snapshot(activity), **_links_snapshot(activity)}
     counts_changed = any(merged[f] != getattr(activity, f) for f in COUNT_FIELDS)
     for field, value in merged.items():
         setattr(activity, field, value)
@@ -423,11 +412,10 @@ def update_activity(activity: Activity, *, actor, version: int | None, **fields)
         [*EDITABLE_FIELDS, "count_source", "search_text", "updated_by", "updated_at"],
     )
     _set_links(activity, links)
-    after = {**audit.snapshot(activity), **_links_snapshot(activity)}
-    audit.record("update", actor=actor, instance=activity, changes=audit.diff(before, after))
     return activity
 
 
+@audit.attributed
 @transaction.atomic
 def confirm_activity(
     activity: Activity, *, actor, rating: int | None, feedback: str, disputed: bool = False
@@ -443,7 +431,6 @@ def confirm_activity(
     if disputed and not feedback:
         _add(errors, "feedback", _("有异议时请写明反馈意见。"))
     _raise(errors)
-    old = activity.confirmation
     status = Activity.Confirmation.DISPUTED if disputed else Activity.Confirmation.CONFIRMED
     try:
         activity.set_confirmation(
@@ -451,28 +438,24 @@ def confirm_activity(
         )
     except InvalidConfirmation as exc:
         raise ValidationError({NON_FIELD_ERRORS: [str(exc)]}) from None
-    activity.save(
-        update_fields=[
-            "confirmation",
-            "rating",
-            "feedback",
-            "confirmed_by",
-            "confirmed_at",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        "confirm",
-        actor=actor,
-        instance=activity,
-        changes={"confirmation": [old, status], "rating": rating, "feedback": feedback},
-    )
+    with audit.labelled(activity, "confirm"):
+        activity.save(
+            update_fields=[
+                "confirmation",
+                "rating",
+                "feedback",
+                "confirmed_by",
+                "confirmed_at",
+                "updated_at",
+            ]
+        )
     return activity
 
 
 # --- evidence ----------------------------------------------------------------
 
 
+@audit.attributed
 @transaction.atomic
 def add_evidence(
     activity: Activity, *, actor, upload, kind: str, caption: str = ""
@@ -510,8 +493,8 @@ def add_evidence(
     # Stored under a random name with the detected extension, whatever the upload was called.
     evidence.file.save(f"{uuid.uuid4().hex}.{ext}", content, save=False)
     evidence.size = evidence.file.size
-    evidence.save()
-    audit.record("upload", actor=actor, instance=evidence, changes=audit.snapshot(evidence))
+    with audit.labelled(evidence, "upload"):
+        evidence.save()
     return evidence
 
 
@@ -522,19 +505,19 @@ def _set_signin(activity: Activity, *, actor, open_: bool) -> Activity:
     if not rules.can_edit_activity(actor, activity):
         raise PermissionDenied
     _refuse_if_locked(activity)
-    old = activity.signin_open
     activity.signin_open = open_
     activity.updated_by = actor
     activity.save(update_fields=["signin_open", "updated_by", "updated_at"])
-    audit.record("update", actor=actor, instance=activity, changes={"signin_open": [old, open_]})
     return activity
 
 
+@audit.attributed
 @transaction.atomic
 def open_signin(activity: Activity, *, actor) -> Activity:
     return _set_signin(activity, actor=actor, open_=True)
 
 
+@audit.attributed
 @transaction.atomic
 def close_signin(activity: Activity, *, actor) -> Activity:
     return _set_signin(activity, actor=actor, open_=False)
@@ -548,13 +531,17 @@ def recount(activity: Activity) -> None:
         recipients=Count("pk", filter=Q(side=SignIn.Side.RECIPIENT)),
     )
     # The version moves on, so an edit form opened before these sign-ins is stale.
-    Activity.objects.filter(pk=activity.pk).update(
-        person_times=totals["total"],
-        helper_headcount=totals["helpers"],
-        recipient_headcount=totals["recipients"],
-        count_source=Activity.CountSource.SIGNED,
-        version=F("version") + 1,
-    )
+    # update() sends no signals: track() keeps the statistics roll-ups right.
+    from bangfu.stats import rollup
+
+    with rollup.track([activity.pk]):
+        Activity.objects.filter(pk=activity.pk).update(
+            person_times=totals["total"],
+            helper_headcount=totals["helpers"],
+            recipient_headcount=totals["recipients"],
+            count_source=Activity.CountSource.SIGNED,
+            version=F("version") + 1,
+        )
     activity.refresh_from_db(
         fields=[
             "person_times",
@@ -603,17 +590,12 @@ def sign_in(activity: Activity, name: str, organisation_name: str, role: str, si
     ).exists():
         raise duplicate
     try:
-        with transaction.atomic():
+        # No account signs in here: the entry names the public page.
+        with transaction.atomic(), audit.acting_as(None, label=_("公开签到页")):
             signin.save()
     except IntegrityError:
         raise duplicate from None
     recount(activity)
-    audit.record(
-        "create",
-        instance=signin,
-        label=_("公开签到页"),
-        changes={"activity": activity.pk, "side": side, "role": role},
-    )
     return signin
 
 
@@ -641,3 +623,60 @@ def pairings_missing_symposium(pairings: Iterable[Pairing] | object, year: int):
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+# --- deletion (recycle bin) --------------------------------------------------------
+
+
+def any_locked(activities: Iterable[Activity]) -> bool:
+    """Is any of these activities in an approved (locked) semester?
+
+    One lock query per distinct semester, pairing and regions (a few for a pairing's ledger).
+    """
+    seen = set()
+    for activity in activities:
+        key = (
+            semester_of(activity.start_date),
+            activity.pairing_id,
+            activity.helper_region_id,
+            activity.recipient_region_id,
+        )
+        if key not in seen:
+            seen.add(key)
+            if is_locked(activity):
+                return True
+    return False
+
+
+def can_delete_activity(user, activity: Activity) -> bool:
+    """Whoever may change it, while its semester is not locked."""
+    return rules.can_edit_activity(user, activity) and not is_locked(activity)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_activity(activity: Activity, *, actor) -> Activity:
+    """Move the activity to the recycle bin: it leaves the ledger, its figures and look-ups."""
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
+    if not rules.can_edit_activity(actor, activity):
+        raise PermissionDenied
+    _refuse_if_locked(activity)
+    activity.mark_deleted(actor=actor, when=timezone.now())
+    return activity
+
+
+@audit.attributed
+@transaction.atomic
+def restore_activity(activity: Activity, *, actor) -> Activity:
+    activity = (
+        Activity.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=activity.pk, deleted_at__isnull=False)
+    )
+    if not rules.can_edit_activity(actor, activity):
+        raise PermissionDenied
+    if activity.pairing_id and activity.pairing.is_deleted:
+        raise ValidationError({NON_FIELD_ERRORS: [PAIRING_DELETED]})
+    _refuse_if_locked(activity)
+    activity.mark_restored()
+    return activity

@@ -59,10 +59,14 @@ class Finding:
         return f"#{self.seq} (id {self.entry_id}): {self.problem}"
 
 
-def verify(entries) -> Finding | None:
-    """The first broken link of the chain, or None. ``entries`` ordered by seq."""
-    previous_hash = None
-    previous_seq = None
+def verify(entries, start: tuple[int, str] | None = None) -> Finding | None:
+    """The first broken link of the chain, or None. ``entries`` ordered by seq.
+
+    ``start`` is (seq, hash) of the entry just before the first one: (0, "")
+    for a chain never purged, the purge point after ``purge_audit``. Given,
+    the first entry must follow it, so removing the oldest entries shows too.
+    """
+    previous_seq, previous_hash = start if start is not None else (None, None)
     for entry in entries:
         if entry.seq is None:
             return Finding(None, entry.pk, "entry outside the chain (no sequence number)")

@@ -9,6 +9,12 @@ class AppendOnlyError(Exception):
 
 
 class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The whole trail for the security auditor; nothing for anyone else."""
+        from bangfu.core import access
+
+        return self if access.can_read_audit_trail(user) else self.none()
+
     def update(self, **kwargs):
         raise AppendOnlyError("audit entries cannot be changed")
 
@@ -23,6 +29,7 @@ class AuditEntry(models.Model):
         CREATE = "create", _("创建")
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
+        RESTORE = "restore", _("恢复")
         STATUS = "status", _("状态变更")
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_failed", _("登录失败")
@@ -37,6 +44,7 @@ class AuditEntry(models.Model):
         IMPORT = "import", _("导入")
         EXPORT = "export", _("导出")
         PERMISSION = "permission", _("权限变更")
+        PURGE = "purge", _("清理过期审计记录")
 
     # Position in the tamper-evident chain: each entry's HMAC covers its own
     # content, its sequence number and the previous entry's HMAC.
@@ -83,6 +91,10 @@ class AuditChainHead(models.Model):
 
     seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, blank=True)
+    # The last entry removed by `manage.py purge_audit` (retention): the
+    # chain is verified from the entry after it.
+    purged_seq = models.PositiveBigIntegerField(default=0)
+    purged_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("审计链")

@@ -1,3 +1,10 @@
-app_name = "audit"
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+app_name = "audit"
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+    path("<int:pk>/", views.entry_detail, name="detail"),
+    path("export/", views.export, name="export"),
+]

@@ -7,13 +7,17 @@ off-limits. Changes are decided by the ``can_*`` functions; a view that gets
 ``False`` answers 403.
 
 Scope by role:
-- platform admin: everything.
-- coordinator / auditor of a bureau: every pairing where a party's region is
-  the bureau's region or below it; region pairings touching that subtree; the
+- coordinator of a bureau: every pairing where a party's region is the
+  bureau's region or below it; region pairings touching that subtree; the
   organisations in that subtree, in the partner regions of its region
-  pairings, and every party of its pairings. Auditors never change anything.
+  pairings, and every party of its pairings.
 - school staff: its own organisation's pairings; its own organisation and its
   partners; the organisations of partner regions (to propose pairings).
+- system administrator, security administrator, security auditor (三员分立)
+  and accounts not yet granted a role: no business data at all. Each works in
+  its own area (:data:`ROLE_AREAS`); every other page answers 403.
+- the server operator of a management command (never a saved account):
+  everything.
 """
 
 from __future__ import annotations
@@ -29,15 +33,16 @@ def _is_admin(user) -> bool:
 
 
 def _org(user):
-    if not (user and user.is_authenticated and user.is_active):
+    """The organisation a business user acts for; None for everyone else."""
+    if not (user and user.is_authenticated and user.is_active and user.is_business_user):
         return None
     return user.organisation
 
 
 def scope_region(user):
-    """The region a coordinator or auditor oversees (its bureau's region)."""
+    """The region a coordinator oversees (its bureau's region)."""
     org = _org(user)
-    if org is None or user.role not in ("coordinator", "auditor"):
+    if org is None or not user.is_coordinator:
         return None
     return org.region
 
@@ -187,7 +192,8 @@ def editable_organisations_q(user) -> Q:
 
 
 def can_edit_person(user, person) -> bool:
-    return can_edit_organisation(user, person.organisation)
+    # An erased person (erasure on request) is never filled in again.
+    return person.erased_at is None and can_edit_organisation(user, person.organisation)
 
 
 def can_create_person(user) -> bool:
@@ -461,3 +467,168 @@ is_admin = _is_admin
 def can_record_in_pairing(user, pairing) -> bool:
     """Either side may record ledger entries of a pairing it belongs to."""
     return can_act_for_side(user, pairing, "helper") or can_act_for_side(user, pairing, "recipient")
+
+
+# --- statistics: may figures be read from the roll-ups? ---------------------------
+
+
+def sees_every_activity(user) -> bool:
+    """True when no activity is hidden from the user (figures for the whole country)."""
+    return activity_visibility_q(user) == Q()
+
+
+def sees_whole_region(user, region) -> bool:
+    """True when every activity with a side in ``region`` is visible to the user.
+
+    A coordinator sees every activity whose helper or recipient region lies in
+    their region; so a region at or below theirs is seen whole.
+    """
+    if sees_every_activity(user):
+        return True
+    return bool(getattr(user, "is_coordinator", False)) and region_in_scope(user, region)
+
+
+# --- separation of duties (三员分立) ----------------------------------------
+#
+# The system administrator keeps accounts and configuration, the security
+# administrator grants roles and unlocks accounts, the security auditor reads
+# the audit trail. None of them sees business data, and an account waiting for
+# its role sees only its own profile.
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_business_user(user) -> bool:
+    """Coordinators and school staff: the roles that work with the business data."""
+    return _active(user) and user.is_business_user
+
+
+def can_manage_accounts(user) -> bool:
+    """Create, edit, disable and re-enable accounts, reset passwords: the system administrator."""
+    return _active(user) and user.is_sysadmin
+
+
+def can_grant_roles(user) -> bool:
+    """Grant and change roles and organisations: the security administrator."""
+    return _active(user) and user.is_secadmin
+
+
+def can_unlock_accounts(user) -> bool:
+    """Unlock accounts locked by failed sign-ins, reset two-factor devices: the security administrator."""
+    return _active(user) and user.is_secadmin
+
+
+def can_read_audit_trail(user) -> bool:
+    """Read and export the audit trail: the security auditor."""
+    return _active(user) and user.is_auditor
+
+
+def account_visibility_q(user) -> Q:
+    """Accounts the system and the security administrator look up: all of them."""
+    if can_manage_accounts(user) or can_grant_roles(user):
+        return Q()
+    return NOTHING
+
+
+def can_change_role_of(user, account) -> bool:
+    """Nobody grants a role to themselves."""
+    return can_grant_roles(user) and account.pk != user.pk
+
+
+def can_manage_account(user, account) -> bool:
+    """The system administrator manages every account but never disables or resets their own here."""
+    return can_manage_accounts(user) and account.pk != user.pk
+
+
+# URL namespaces (and names) each role outside the business may open; every
+# other URL answers 403 for them (bangfu.accounts.middleware.RoleAreaMiddleware).
+# Inside an area each view still checks its own can_* rule.
+ROLE_AREAS = {
+    "sysadmin": frozenset({"accounts", "otp", "admin"}),
+    "secadmin": frozenset({"accounts", "otp"}),
+    "auditor": frozenset({"accounts", "otp", "audit"}),
+    "pending": frozenset({"accounts", "otp"}),
+}
+OPEN_URL_NAMES = frozenset({"set_language", "core:healthz"})
+# Where each of them starts: the home page shows business figures.
+LANDING = {
+    "sysadmin": "accounts:user_list",
+    "secadmin": "accounts:role_list",
+    "auditor": "audit:list",
+    "pending": "accounts:profile",
+}
+
+
+def landing_url_name(user) -> str | None:
+    """The start page of a role outside the business; None for business users."""
+    if not _active(user) or user.is_business_user:
+        return None
+    return LANDING.get(user.role)
+
+
+def may_open(user, namespace: str, view_name: str) -> bool:
+    """May ``user`` open a URL of this namespace at all? Business users: yes, the view decides."""
+    if not _active(user) or user.is_business_user:
+        return True
+    if view_name in OPEN_URL_NAMES:
+        return True
+    return namespace in ROLE_AREAS.get(user.role, frozenset())
+
+
+# Django admin: model permissions by role, never by group or per-user grant.
+# The system administrator reaches accounts and configuration only; regions
+# are reference data to look at. Business models, the audit trail, the
+# lockout records and two-factor devices are not theirs.
+ADMIN_SITE_PERMISSIONS = {
+    "sysadmin": frozenset(
+        {
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "needs.view_needcategory",
+            "needs.add_needcategory",
+            "needs.change_needcategory",
+            "regions.view_region",
+            "regions.view_regionalias",
+        }
+    ),
+}
+
+
+def admin_site_allows(user, perm: str) -> bool:
+    return _active(user) and user.is_staff and perm in ADMIN_SITE_PERMISSIONS.get(user.role, ())
+
+
+def admin_site_allows_app(user, app_label: str) -> bool:
+    if not (_active(user) and user.is_staff):
+        return False
+    return any(p.startswith(f"{app_label}.") for p in ADMIN_SITE_PERMISSIONS.get(user.role, ()))
+
+
+# --- personal data and two-factor sign-in ------------------------------------
+
+
+def personal_data_reveal_q(user, prefix: str = "") -> Q:
+    """People whose full numbers the user may see: the query form of
+    :func:`can_reveal_personal_data` (``prefix`` leads to a Person)."""
+    if not _writer(user) or _is_admin(user):
+        return NOTHING
+    if user.is_coordinator:
+        region = scope_region(user)
+        return region.subtree_q(f"{prefix}organisation__region__") if region else NOTHING
+    if user.is_school_staff and user.organisation_id:
+        return Q(**{f"{prefix}organisation_id": user.organisation_id})
+    return NOTHING
+
+
+def can_erase_person(user, person) -> bool:
+    """Erasure on request (PIPL): the person's own organisation or its coordinator,
+    by the write rules of :func:`can_edit_person`; never the server operator."""
+    return can_edit_person(user, person) and not _is_admin(user)
+
+
+def can_reset_two_factor(user, account) -> bool:
+    """Remove another account's two-factor devices: the security administrator."""
+    return can_unlock_accounts(user) and account.pk != user.pk

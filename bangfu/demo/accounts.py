@@ -4,11 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 DEMO_PASSWORD = "Bangfu@2024"
 
-# (username, role, organisation name, region name for disambiguation, label)
+# (username, role, organisation name, region name for disambiguation)
 DEMO_ACCOUNTS_SPEC = [
-    ("admin_demo", "admin", None, None),
+    # Separation of duties (三员分立): accounts, roles, the audit trail.
+    ("sysadmin_demo", "sysadmin", None, None),
+    ("secadmin_demo", "secadmin", None, None),
+    ("auditor_demo", "auditor", None, None),
     ("sjs_coord", "coordinator", "北京市石景山区教育委员会", "石景山区"),
-    ("sjs_auditor", "auditor", "北京市石景山区教育委员会", "石景山区"),
     ("nm_coord", "coordinator", "贵阳市南明区教育局", "南明区"),
     ("bj9_staff", "school_staff", "北京市第九中学", "石景山区"),
     ("xizi_staff", "school_staff", "宁城县汐子中学", "宁城县"),
@@ -19,10 +21,11 @@ DEMO_ACCOUNTS_SPEC = [
 ]
 
 ROLE_LABELS = {
-    "admin": _("平台管理员"),
+    "sysadmin": _("系统管理员"),
+    "secadmin": _("安全管理员"),
+    "auditor": _("安全审计员"),
     "coordinator": _("教育行政部门协调员"),
     "school_staff": _("学校工作人员"),
-    "auditor": _("审计员"),
 }
 
 

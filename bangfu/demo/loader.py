@@ -476,8 +476,8 @@ class DemoLoader(ShijingshanLedger, KangbaoLedger, SouthLedger):
                 role=role,
                 organisation=org,
                 display_name=display[:50],
-                is_staff=role == "admin",
-                is_superuser=role == "admin",
+                # Only the system administrator works in the Django admin.
+                is_staff=role == "sysadmin",
             )
             self.summary.count("users")
 
@@ -530,9 +530,9 @@ def report(stdout=None) -> str:
         else:
             lines.append(f"  {label:<18}{total:>6}")
     lines += ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-    lines.append(f"  {'username':<12} {'role':<13} organisation")
+    lines.append(f"  {'username':<14} {'role':<13} organisation")
     for username, role, org_name, _region in DEMO_ACCOUNTS_SPEC:
-        lines.append(f"  {username:<12} {role:<13} {org_name or '-'}")
+        lines.append(f"  {username:<14} {role:<13} {org_name or '-'}")
     text = "\n".join(lines) + "\n"
     out.write(text)
     return text

@@ -46,6 +46,7 @@ def _check_class(errors, actor, v: dict) -> None:
     check_period(errors, v.get("start_date"), v.get("end_date"))
 
 
+@audit.attributed
 @transaction.atomic
 def create_training_class(*, actor, **values) -> TrainingClass:
     errors: dict[str, list[str]] = {}
@@ -56,10 +57,10 @@ def create_training_class(*, actor, **values) -> TrainingClass:
         created_by=actor,
         updated_by=actor,
     )
-    audit.record("create", actor=actor, instance=tc, changes=audit.snapshot(tc))
     return tc
 
 
+@audit.attributed
 @transaction.atomic
 def update_training_class(
     tc: TrainingClass, *, actor, version: int | None, **values
@@ -69,15 +70,14 @@ def update_training_class(
     errors: dict[str, list[str]] = {}
     _check_class(errors, actor, merged)
     raise_errors(errors)
-    before = audit.snapshot(tc)
     for field, value in merged.items():
         setattr(tc, field, value)
     tc.updated_by = actor
     save_versioned(tc, version, CLASS_FIELDS + ["updated_by", "updated_at"])
-    audit.record("update", actor=actor, instance=tc, changes=audit.diff(before, audit.snapshot(tc)))
     return tc
 
 
+@audit.attributed
 @transaction.atomic
 def enrol_person(tc: TrainingClass, *, actor, person: Person) -> Enrolment:
     if person is None or not Person.objects.visible_to(actor).filter(pk=person.pk).exists():
@@ -87,10 +87,10 @@ def enrol_person(tc: TrainingClass, *, actor, person: Person) -> Enrolment:
     if Enrolment.objects.filter(training_class=tc, person=person).exists():
         raise ValidationError({"person": [_("%(name)s 已在本班。") % {"name": person.name}]})
     enrolment = Enrolment.objects.create(training_class=tc, person=person)
-    audit.record("create", actor=actor, instance=enrolment, changes=audit.snapshot(enrolment))
     return enrolment
 
 
+@audit.attributed
 @transaction.atomic
 def graduate_class(
     tc: TrainingClass,
@@ -116,11 +116,7 @@ def graduate_class(
     enrolments.filter(pk__in=excluded).update(graduated=False)
     tc.graduated = True
     tc.updated_by = actor
-    tc.save(update_fields=["graduated", "updated_by", "updated_at"])
-    audit.record(
-        "status",
-        actor=actor,
-        instance=tc,
-        changes={"graduated": [False, True], "graduates": count, "excluded": sorted(excluded)},
-    )
+    # The enrolments' updates above send no signals: this entry names them.
+    with audit.labelled(tc, "status", graduates=count, excluded=sorted(excluded)):
+        tc.save(update_fields=["graduated", "updated_by", "updated_at"])
     return count

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.models import TrackedModel
+from bangfu.core.models import DeletableModel, LiveQuerySet, TrackedModel
 
 
 class InvalidStatusTransition(Exception):
@@ -52,14 +52,14 @@ class DispatchBatch(models.Model):
         return _("第%(n)s批") % {"n": self.number}
 
 
-class DispatchQuerySet(models.QuerySet):
+class DispatchQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.dispatch_visibility_q(user))
 
 
-class Dispatch(TrackedModel):
+class Dispatch(DeletableModel):
     """援派/支教: a person sent to a recipient school or region for a term."""
 
     class Role(models.TextChoices):
@@ -237,7 +237,7 @@ class DispatchAssessment(models.Model):
         return self.get_grade_display()
 
 
-class VisitBatchQuerySet(models.QuerySet):
+class VisitBatchQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
@@ -341,7 +341,7 @@ class MentorSession(models.Model):
         return self.topic
 
 
-class TrainingClassQuerySet(models.QuerySet):
+class TrainingClassQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 

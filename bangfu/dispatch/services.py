@@ -1,7 +1,8 @@
 """Writes to dispatches (援派/支教), their batches, work logs, monthly reports and assessments.
 
 Every function checks the domain rules, raises ``ValidationError`` keyed by
-form field name, runs in one transaction and writes the audit trail. Whether
+form field name and runs in one transaction, in which each write leaves its
+audit entry (``bangfu.audit.signals``). Whether
 the actor may call it at all is the view's job (``rules``); what depends on
 what the actor may see or act for is checked here too, so a forged id never
 gets through.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,6 +78,7 @@ def _visible(model_or_qs, actor, obj) -> bool:
 # --- batches ----------------------------------------------------------------
 
 
+@audit.attributed
 @transaction.atomic
 def create_batch(
     *,
@@ -107,7 +109,6 @@ def create_batch(
         destination=destination,
         note=note,
     )
-    audit.record("create", actor=actor, instance=batch, changes=audit.snapshot(batch))
     return batch
 
 
@@ -181,6 +182,7 @@ def _prepare_dispatch(errors, actor, values: dict, instance: Dispatch | None = N
     return v
 
 
+@audit.attributed
 @transaction.atomic
 def create_dispatch(*, actor, status: str = Dispatch.Status.PLANNED, **values) -> Dispatch:
     """Costs a handful of existence queries for the checks, then one insert and the audit entry."""
@@ -193,10 +195,10 @@ def create_dispatch(*, actor, status: str = Dispatch.Status.PLANNED, **values) -
         created_by=actor,
         updated_by=actor,
     )
-    audit.record("create", actor=actor, instance=dispatch, changes=audit.snapshot(dispatch))
     return dispatch
 
 
+@audit.attributed
 @transaction.atomic
 def update_dispatch(dispatch: Dispatch, *, actor, version: int | None, **values) -> Dispatch:
     """Raises StaleEdit when someone saved since ``version``."""
@@ -207,34 +209,28 @@ def update_dispatch(dispatch: Dispatch, *, actor, version: int | None, **values)
     errors: dict[str, list[str]] = {}
     v = _prepare_dispatch(errors, actor, merged, instance=dispatch)
     raise_errors(errors)
-    before = audit.snapshot(dispatch)
     for field in DISPATCH_FIELDS:
         setattr(dispatch, field, v[field])
     dispatch.updated_by = actor
     save_versioned(dispatch, version, DISPATCH_FIELDS + ["updated_by", "updated_at"])
-    audit.record(
-        "update",
-        actor=actor,
-        instance=dispatch,
-        changes=audit.diff(before, audit.snapshot(dispatch)),
-    )
     return dispatch
 
 
+@audit.attributed
 @transaction.atomic
 def change_dispatch_status(dispatch: Dispatch, new_status: str, *, actor) -> Dispatch:
-    old = dispatch.status
     try:
-        dispatch.set_status(new_status, actor=actor)
+        with audit.labelled(dispatch, "status"):
+            dispatch.set_status(new_status, actor=actor)
     except InvalidStatusTransition as exc:
         raise ValidationError({"status": [str(exc)]}) from None
-    audit.record("status", actor=actor, instance=dispatch, changes={"status": [old, new_status]})
     return dispatch
 
 
 # --- the dispatched person's work -------------------------------------------
 
 
+@audit.attributed
 @transaction.atomic
 def add_work_log(dispatch: Dispatch, *, actor, date: dt.date, content: str) -> WorkLog:
     errors: dict[str, list[str]] = {}
@@ -250,7 +246,6 @@ def add_work_log(dispatch: Dispatch, *, actor, date: dt.date, content: str) -> W
         )
     raise_errors(errors)
     log = WorkLog.objects.create(dispatch=dispatch, date=date, content=content)
-    audit.record("create", actor=actor, instance=log, changes=audit.snapshot(log))
     return log
 
 
@@ -258,6 +253,7 @@ def _duplicate_month() -> ValidationError:
     return ValidationError({"month": [_("该月的月度报告已提交,不能重复提交。")]})
 
 
+@audit.attributed
 @transaction.atomic
 def add_monthly_report(dispatch: Dispatch, *, actor, month: dt.date, summary: str) -> MonthlyReport:
     month = month.replace(day=1)
@@ -269,10 +265,10 @@ def add_monthly_report(dispatch: Dispatch, *, actor, month: dt.date, summary: st
             report = MonthlyReport.objects.create(dispatch=dispatch, month=month, summary=summary)
     except IntegrityError:
         raise _duplicate_month() from None
-    audit.record("create", actor=actor, instance=report, changes=audit.snapshot(report))
     return report
 
 
+@audit.attributed
 @transaction.atomic
 def assess_dispatch(
     dispatch: Dispatch, *, actor, grade: str, comments: str = "", today: dt.date | None = None
@@ -298,5 +294,37 @@ def assess_dispatch(
             )
     except IntegrityError:
         raise ValidationError(_("该人员已完成期满考核,不能重复考核。")) from None
-    audit.record("create", actor=actor, instance=assessment, changes=audit.snapshot(assessment))
     return assessment
+
+
+# --- deletion (recycle bin) --------------------------------------------------------
+
+
+def can_delete_dispatch(user, dispatch: Dispatch) -> bool:
+    """The sending side, who records and edits the dispatch."""
+    return rules.can_edit_dispatch(user, dispatch)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_dispatch(dispatch: Dispatch, *, actor) -> Dispatch:
+    """Move the dispatch to the recycle bin; its logs, reports and assessment stay with it."""
+    dispatch = Dispatch.objects.select_for_update(of=("self",)).get(pk=dispatch.pk)
+    if not can_delete_dispatch(actor, dispatch):
+        raise PermissionDenied
+    dispatch.mark_deleted(actor=actor, when=timezone.now())
+    return dispatch
+
+
+@audit.attributed
+@transaction.atomic
+def restore_dispatch(dispatch: Dispatch, *, actor) -> Dispatch:
+    dispatch = (
+        Dispatch.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=dispatch.pk, deleted_at__isnull=False)
+    )
+    if not can_delete_dispatch(actor, dispatch):
+        raise PermissionDenied
+    dispatch.mark_restored()
+    return dispatch

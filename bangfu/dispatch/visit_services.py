@@ -61,6 +61,7 @@ def _check_batch(errors, actor, v: dict) -> None:
     check_period(errors, v.get("start_date"), v.get("end_date"))
 
 
+@audit.attributed
 @transaction.atomic
 def create_visit_batch(*, actor, **values) -> VisitBatch:
     errors: dict[str, list[str]] = {}
@@ -71,10 +72,10 @@ def create_visit_batch(*, actor, **values) -> VisitBatch:
         created_by=actor,
         updated_by=actor,
     )
-    audit.record("create", actor=actor, instance=batch, changes=audit.snapshot(batch))
     return batch
 
 
+@audit.attributed
 @transaction.atomic
 def update_visit_batch(batch: VisitBatch, *, actor, version: int | None, **values) -> VisitBatch:
     """Raises StaleEdit when someone saved since ``version``."""
@@ -82,14 +83,10 @@ def update_visit_batch(batch: VisitBatch, *, actor, version: int | None, **value
     errors: dict[str, list[str]] = {}
     _check_batch(errors, actor, merged)
     raise_errors(errors)
-    before = audit.snapshot(batch)
     for field, value in merged.items():
         setattr(batch, field, value)
     batch.updated_by = actor
     save_versioned(batch, version, BATCH_FIELDS + ["updated_by", "updated_at"])
-    audit.record(
-        "update", actor=actor, instance=batch, changes=audit.diff(before, audit.snapshot(batch))
-    )
     return batch
 
 
@@ -118,10 +115,10 @@ def _new_person(errors, actor, batch, name: str, organisation, subjects: str) ->
     person = Person(name=name, organisation=organisation, subjects=subjects, created_by=actor)
     person.refresh_search()
     person.save()
-    audit.record("create", actor=actor, instance=person, changes=audit.snapshot(person))
     return person
 
 
+@audit.attributed
 @transaction.atomic
 def add_trainee(
     batch: VisitBatch,
@@ -153,10 +150,10 @@ def add_trainee(
     trainee = Trainee.objects.create(
         batch=batch, person=person, mentor=mentor, goals=goals, outcome=outcome
     )
-    audit.record("create", actor=actor, instance=trainee, changes=audit.snapshot(trainee))
     return trainee
 
 
+@audit.attributed
 @transaction.atomic
 def update_trainee(
     trainee: Trainee, *, actor, mentor: Person | None, goals: str, outcome: str
@@ -164,19 +161,15 @@ def update_trainee(
     errors: dict[str, list[str]] = {}
     _check_mentor(errors, trainee.batch, mentor)
     raise_errors(errors)
-    before = audit.snapshot(trainee)
     trainee.mentor, trainee.goals, trainee.outcome = mentor, goals, outcome
     trainee.save(update_fields=["mentor", "goals", "outcome"])
-    audit.record(
-        "update", actor=actor, instance=trainee, changes=audit.diff(before, audit.snapshot(trainee))
-    )
     return trainee
 
 
+@audit.attributed
 @transaction.atomic
 def add_mentor_session(
     trainee: Trainee, *, actor, date: dt.date, topic: str, notes: str = ""
 ) -> MentorSession:
     session = MentorSession.objects.create(trainee=trainee, date=date, topic=topic, notes=notes)
-    audit.record("create", actor=actor, instance=session, changes=audit.snapshot(session))
     return session

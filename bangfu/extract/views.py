@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -79,12 +80,14 @@ def new(request):
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        draft = ReportDraft.objects.create(
-            author=request.user,
-            title=form.cleaned_data["title"] or text.strip().splitlines()[0][:100],
-            text=text,
-            items=extract(text, **_resolvers()),
-        )
+        items = extract(text, **_resolvers())
+        with transaction.atomic():  # the draft and its audit entry, or neither
+            draft = ReportDraft.objects.create(
+                author=request.user,
+                title=form.cleaned_data["title"] or text.strip().splitlines()[0][:100],
+                text=text,
+                items=items,
+            )
         return redirect("extract:review", pk=draft.pk)
     drafts = ReportDraft.objects.visible_to(request.user)[:20]
     return render(request, "extract/new.html", {"form": form, "drafts": drafts})
@@ -208,16 +211,18 @@ def decide(request, pk):
         if request.POST.get(k)
     }
     entry = {"decision": "accepted" if decision == "accept" else "rejected", "values": values}
-    if decision == "accept" and kind == "activities":
-        record, problem = _record_activity(request, item, values)
-        if record:
-            entry["record"] = record
-            messages.success(request, _("已创建活动记录。"))
-        else:
-            entry["note"] = problem
-            messages.info(request, problem)
-    elif decision == "accept":
-        messages.info(request, _("已接受，保存在草稿中。"))
-    draft.decisions = {**draft.decisions, key: entry}
-    draft.save(update_fields=["decisions", "updated_at"])
+    # The record, the decision and their audit entries, or none of them.
+    with transaction.atomic():
+        if decision == "accept" and kind == "activities":
+            record, problem = _record_activity(request, item, values)
+            if record:
+                entry["record"] = record
+                messages.success(request, _("已创建活动记录。"))
+            else:
+                entry["note"] = problem
+                messages.info(request, problem)
+        elif decision == "accept":
+            messages.info(request, _("已接受，保存在草稿中。"))
+        draft.decisions = {**draft.decisions, key: entry}
+        draft.save(update_fields=["decisions", "updated_at"])
     return redirect("extract:review", pk=draft.pk)

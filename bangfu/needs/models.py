@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.models import SearchableQuerySet, TrackedModel
+from bangfu.core.models import DeletableModel, SearchableQuerySet
 
 
 class InvalidNeedTransition(Exception):
@@ -32,7 +32,7 @@ class NeedQuerySet(SearchableQuerySet):
         return self.filter(access.via_pairing_q(user))
 
 
-class Need(TrackedModel):
+class Need(DeletableModel):
     """One line of a recipient's needs list (需求清单), claimed (认领) by a helper."""
 
     class Priority(models.TextChoices):

@@ -1,8 +1,8 @@
 """Writes to needs: list, edit, claim, move along the status transitions.
 
 Each function checks the domain rules, raises ``ValidationError`` keyed by form
-field name, runs in one transaction and writes the audit trail. Whether the
-actor may call it at all is the view's job (``rules``); the side rules are
+field name and runs in one transaction, in which each write leaves its audit
+entry (``bangfu.audit.signals``). Whether the actor may call it at all is the view's job (``rules``); the side rules are
 checked here again so a forged request never gets through.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from bangfu.audit import services as audit
 from bangfu.core import access
 from bangfu.core.forms import save_versioned
+from bangfu.pairings.services import PAIRING_DELETED
 
 from . import rules
 from .models import InvalidNeedTransition, Need, NeedCategory
@@ -55,6 +56,7 @@ def _proposing_organisation(pairing, actor):
     return recipients[0].organisation if recipients else None
 
 
+@audit.attributed
 @transaction.atomic
 def create_need(
     *,
@@ -94,10 +96,10 @@ def create_need(
     )
     need.refresh_search()
     need.save()
-    audit.record("create", actor=actor, instance=need, changes=audit.snapshot(need))
     return need
 
 
+@audit.attributed
 @transaction.atomic
 def update_need(need: Need, *, actor, version: int | None, **values) -> Need:
     """The recipient side edits its need; raises StaleEdit when someone saved since ``version``."""
@@ -108,15 +110,11 @@ def update_need(need: Need, *, actor, version: int | None, **values) -> Need:
     _check(errors, merged)
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(need)
     for field, value in merged.items():
         setattr(need, field, value)
     need.updated_by = actor
     need.refresh_search()
     save_versioned(need, version, NEED_FIELDS + ["search_text", "updated_by", "updated_at"])
-    audit.record(
-        "update", actor=actor, instance=need, changes=audit.diff(before, audit.snapshot(need))
-    )
     return need
 
 
@@ -129,6 +127,7 @@ def _claiming_organisation(pairing, actor):
     return lead[0].organisation if lead else None
 
 
+@audit.attributed
 @transaction.atomic
 def claim_need(need: Need, *, actor) -> Need:
     """认领: the helper side takes the need up. Locks the row so two helpers cannot both win."""
@@ -147,17 +146,20 @@ def claim_need(need: Need, *, actor) -> Need:
         raise ValidationError(_("本单位已认领该需求。"))
     if need.claimed_by_id is not None:
         raise ValidationError(_("该需求已由%(org)s认领,不能重复认领。") % {"org": need.claimed_by})
-    before = audit.snapshot(need)
     need.claimed_by = organisation
     need.claimed_at = timezone.now()
     need.claimed_by_user = actor
     need.updated_by = actor
-    need.save(
-        update_fields=["claimed_by", "claimed_at", "claimed_by_user", "updated_by", "updated_at"]
-    )
-    audit.record(
-        "claim", actor=actor, instance=need, changes=audit.diff(before, audit.snapshot(need))
-    )
+    with audit.labelled(need, "claim"):
+        need.save(
+            update_fields=[
+                "claimed_by",
+                "claimed_at",
+                "claimed_by_user",
+                "updated_by",
+                "updated_at",
+            ]
+        )
     return need
 
 
@@ -167,12 +169,13 @@ RECIPIENT_ONLY = {Need.Status.WITHDRAWN}
 
 def _set_status(need: Need, new_status: str, *, actor) -> None:
     try:
-        old = need.set_status(new_status, actor=actor)
+        with audit.labelled(need, "status"):
+            need.set_status(new_status, actor=actor)
     except InvalidNeedTransition as exc:
         raise ValidationError(str(exc)) from None
-    audit.record("status", actor=actor, instance=need, changes={"status": [old, new_status]})
 
 
+@audit.attributed
 @transaction.atomic
 def change_need_status(need: Need, new_status: str, *, actor) -> Need:
     if new_status not in Need.Status.values:
@@ -194,3 +197,37 @@ def mark_needs_planned(needs: Iterable[Need], *, actor) -> list[Need]:
             _set_status(need, Need.Status.PLANNED, actor=actor)
             moved.append(need)
     return moved
+
+
+# --- deletion (recycle bin) --------------------------------------------------------
+
+
+def can_delete_need(user, need: Need) -> bool:
+    """The recipient side, who lists and edits its needs."""
+    return rules.can_edit_need(user, need)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_need(need: Need, *, actor) -> Need:
+    need = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
+    if not can_delete_need(actor, need):
+        raise PermissionDenied
+    need.mark_deleted(actor=actor, when=timezone.now())
+    return need
+
+
+@audit.attributed
+@transaction.atomic
+def restore_need(need: Need, *, actor) -> Need:
+    need = (
+        Need.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=need.pk, deleted_at__isnull=False)
+    )
+    if not can_delete_need(actor, need):
+        raise PermissionDenied
+    if need.pairing.is_deleted:
+        raise ValidationError(PAIRING_DELETED)
+    need.mark_restored()
+    return need

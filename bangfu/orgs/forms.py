@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bangfu.core import access
 from bangfu.core.forms import VersionedFormMixin
-from bangfu.lib import idcard, textnorm
+from bangfu.lib import crypto, idcard, textnorm
 from bangfu.regions.forms import RegionField
 
 from .models import Organisation, Person
@@ -247,8 +248,34 @@ class OrganisationFilterForm(forms.Form):
         return qs
 
 
+NUMBER_LOOKUP_MESSAGE = _("请输入完整的身份证号码(18位)或手机号码。")
+
+
+def number_lookup_hash(value: str) -> str:
+    """The keyed hash a person's ID or phone number is found by; raises InvalidNumber."""
+    number = idcard.normalise_id_number(value)
+    if len(number) == 18:
+        number = idcard.validate_id_number(number)
+    else:
+        number = idcard.validate_phone(value)
+    return crypto.lookup_hash(number)
+
+
 class PersonFilterForm(forms.Form):
+    """The person list's search. Sent by POST and kept in the session (see
+    orgs.views.person_list): names and numbers never travel in a URL. The
+    number is matched by its keyed hash only."""
+
+    # Filters that may travel in a URL (links from other pages): nothing personal.
+    PUBLIC_FIELDS = ("organisation", "kind", "backbone", "subject")
+
     q = forms.CharField(label=_("搜索"), required=False)
+    number = forms.CharField(
+        label=_("身份证号或手机号"),
+        required=False,
+        max_length=30,
+        widget=NoEchoTextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     organisation = forms.CharField(label=_("单位"), required=False)
     kind = forms.ChoiceField(label=_("类别"), required=False, choices=ANY + Person.Kind.choices)
     backbone = forms.ChoiceField(
@@ -260,17 +287,44 @@ class PersonFilterForm(forms.Form):
     )
     subject = forms.CharField(label=_("学科"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, number_hash: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # A stored search carries the number as its hash only.
+        self.number_hash = number_hash
         self.fields["q"].widget.attrs["placeholder"] = _("姓名、拼音或首字母")
+        self.fields["number"].widget.attrs["placeholder"] = (
+            _("已按号码查找;输入新号码可重新查找") if number_hash else _("完整号码,精确查找")
+        )
         self.fields["organisation"].widget.attrs.update(
             {"placeholder": _("单位名称或拼音"), "list": "org-suggestions"}
         )
+
+    def clean_number(self):
+        value = self.cleaned_data["number"].strip()
+        if not value:
+            return ""
+        try:
+            self.number_hash = number_lookup_hash(value)
+        except idcard.InvalidNumber:
+            raise forms.ValidationError(NUMBER_LOOKUP_MESSAGE) from None
+        return ""  # never kept: only its hash is
+
+    def to_store(self) -> dict:
+        """What the session keeps of a valid search: the fields as typed, the number as its hash."""
+        data = {name: self.data.get(name, "") for name in self.fields if name != "number"}
+        return {"data": data, "number_hash": self.number_hash}
+
+    @classmethod
+    def from_store(cls, stored: dict | None) -> PersonFilterForm:
+        stored = stored or {}
+        return cls(stored.get("data") or {}, number_hash=stored.get("number_hash", ""))
 
     def filter(self, qs):
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
+        if self.number_hash:
+            qs = qs.filter(Q(phone_hash=self.number_hash) | Q(id_number_hash=self.number_hash))
         qs = qs.search(data["q"])
         org = data["organisation"].strip()
         if org.isdigit():
@@ -289,3 +343,46 @@ class PersonFilterForm(forms.Form):
         if data["subject"].strip():
             qs = qs.filter(subjects__icontains=textnorm.to_simplified(data["subject"].strip()))
         return qs
+
+
+def filter_people(qs, stored: dict | None):
+    """Narrow ``qs`` by a stored person-list search (None: no narrowing)."""
+    if not stored:
+        return qs
+    return PersonFilterForm.from_store(stored).filter(qs)
+
+
+class PersonExportForm(forms.Form):
+    FORMATS = [("xlsx", _("Excel 工作簿(xlsx)")), ("csv", _("CSV 文本"))]
+
+    format = forms.ChoiceField(
+        label=_("格式"),
+        choices=FORMATS,
+        initial="xlsx",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("请选择导出格式。"),
+            "invalid_choice": _("请选择导出格式。"),
+        },
+    )
+    full = forms.BooleanField(
+        label=_("导出完整的身份证号码和手机号码"),
+        required=False,
+        help_text=_(
+            "仅限您有权查看完整号码的人员,其余人员仍只导出部分号码;导出完整号码将记入审计记录。"
+        ),
+    )
+    s = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, can_full: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_full:
+            # Without the reveal right the numbers stay masked whatever is posted.
+            del self.fields["full"]
+
+
+class PersonEraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("我已核实删除请求,确认删除此人的个人信息,删除后无法恢复。"),
+        error_messages={"required": _("请勾选确认:删除后无法恢复。")},
+    )

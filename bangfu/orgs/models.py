@@ -158,6 +158,9 @@ class Person(TrackedModel):
     is_generated = models.BooleanField(_("生成的示例数据"), default=False)
     search_text = models.TextField(blank=True, editable=False)
     sort_key = models.CharField(max_length=255, blank=True, editable=False)
+    # Set when the personal data was erased on request; the row stays so every
+    # ledger record that names the person still counts. Never cleared.
+    erased_at = models.DateTimeField(_("个人信息删除时间"), null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -165,6 +168,11 @@ class Person(TrackedModel):
         ordering = ["sort_key", "id"]
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
+        permissions = [
+            # Granted per user; the export is masked unless the user may also
+            # reveal the numbers and asks for them (bangfu.security.pii).
+            ("export_personal_data", _("导出人员个人信息")),
+        ]
         indexes = [
             # People of one organisation, sorted by pinyin.
             models.Index(fields=["organisation", "sort_key"], name="person_org_sort"),
@@ -176,6 +184,10 @@ class Person(TrackedModel):
     def refresh_search(self) -> None:
         self.search_text = textnorm.search_blob(self.name)
         self.sort_key = textnorm.sort_key(self.name)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def is_backbone(self) -> bool:

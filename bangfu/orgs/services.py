@@ -12,10 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from bangfu.audit.services import diff, record, snapshot
+from bangfu.audit.services import attributed, record
 from bangfu.core import access
 from bangfu.core.forms import save_versioned
+from bangfu.lib import textnorm
 
 from .models import Organisation, OrganisationName, Person
 
@@ -54,18 +57,19 @@ def _actor_or_none(actor):
 # --- organisations ---------------------------------------------------------
 
 
+@attributed
 @transaction.atomic
 def create_organisation(*, actor, **fields) -> Organisation:
-    """Insert an organisation and its audit entry. Cost: two INSERTs."""
+    """Insert an organisation (its audit entry: bangfu.audit.signals). Cost: two INSERTs."""
     _check_fields(fields, ORGANISATION_FIELDS)
     org = Organisation(**fields)
     org.created_by = org.updated_by = _actor_or_none(actor)
     org.refresh_search()
     org.save()
-    record("create", actor=actor, instance=org, changes=diff({}, snapshot(org)))
     return org
 
 
+@attributed
 @transaction.atomic
 def update_organisation(
     org: Organisation, *, actor, expected_version: int | None, **fields
@@ -75,9 +79,6 @@ def update_organisation(
     Cost: one SELECT for the audit's "before", one UPDATE, one INSERT.
     """
     _check_fields(fields, ORGANISATION_FIELDS)
-    # The caller's instance may already carry the new values (a bound ModelForm
-    # writes into it), so "before" is read from the database.
-    before = snapshot(Organisation.objects.get(pk=org.pk))
     for name, value in fields.items():
         setattr(org, name, value)
     org.updated_by = _actor_or_none(actor)
@@ -87,12 +88,10 @@ def update_organisation(
         expected_version,
         [*fields, "search_text", "sort_key", "updated_by", "updated_at"],
     )
-    changes = diff(before, snapshot(org))
-    changes.pop("updated_at", None)
-    record("update", actor=actor, instance=org, changes=changes)
     return org
 
 
+@attributed
 @transaction.atomic
 def rename_organisation(
     org: Organisation,
@@ -127,15 +126,6 @@ def rename_organisation(
     save_versioned(
         org, expected_version, ["name", "search_text", "sort_key", "updated_by", "updated_at"]
     )
-    record(
-        "update",
-        actor=actor,
-        instance=org,
-        changes={
-            "name": [old_name, new_name],
-            "former_name": [None, {"name": old_name, "valid_until": str(valid_until or "")}],
-        },
-    )
     return org
 
 
@@ -162,6 +152,7 @@ def _apply_personal_data(person: Person, id_number: str | None, phone: str | Non
     return changed
 
 
+@attributed
 @transaction.atomic
 def create_person(
     *, actor, id_number: str | None = None, phone: str | None = None, **fields
@@ -173,10 +164,10 @@ def create_person(
     person.created_by = person.updated_by = _actor_or_none(actor)
     person.refresh_search()
     person.save()
-    record("create", actor=actor, instance=person, changes=diff({}, snapshot(person)))
     return person
 
 
+@attributed
 @transaction.atomic
 def update_person(
     person: Person,
@@ -193,7 +184,9 @@ def update_person(
     audit entry holds only the masked forms.
     """
     _check_fields(fields, PERSON_FIELDS)
-    before = snapshot(Person.objects.get(pk=person.pk))
+    current = Person.objects.get(pk=person.pk)
+    if current.erased_at is not None:
+        raise AlreadyErased
     for name, value in fields.items():
         setattr(person, name, value)
     secret_fields = _apply_personal_data(person, id_number, phone)
@@ -204,9 +197,6 @@ def update_person(
         expected_version,
         [*fields, *secret_fields, "search_text", "sort_key", "updated_by", "updated_at"],
     )
-    changes = diff(before, snapshot(person))
-    changes.pop("updated_at", None)
-    record("update", actor=actor, instance=person, changes=changes)
     return person
 
 
@@ -222,3 +212,59 @@ def reveal_personal_data(person: Person, *, actor) -> dict[str, str]:
         changes={"fields": ["id_number", "phone"]},
     )
     return {"id_number": person.id_number(), "phone": person.phone()}
+
+
+# --- erasure on request ----------------------------------------------------------
+
+# The name an erased person is shown under: the same for everyone, so nothing
+# about the person can be read from it.
+ERASED_NAME = "已删除人员"
+# What erasure clears (and the audit entry names, without their values).
+ERASED_FIELDS = ("name", "position", "phone", "id_number", "search_text")
+
+
+class AlreadyErased(Exception):
+    pass
+
+
+@transaction.atomic
+def erase_person(person: Person, *, actor) -> Person:
+    """Erase a person's personal data on request; it cannot be undone.
+
+    The name becomes :data:`ERASED_NAME`; the ID and phone numbers (ciphertext,
+    lookup hash and masked form), the position and the search text are
+    cleared. The row stays with its organisation, kind, subjects and backbone
+    level, so the dispatches, trainee places, enrolments and activities that
+    name the person still count. The audit entry names the cleared fields,
+    never their values.
+
+    Cost: one SELECT ... FOR UPDATE, one UPDATE, the audit INSERT. The UPDATE
+    is a queryset update on purpose: it writes no per-field "before" anywhere.
+    """
+    locked = (
+        Person.objects.select_for_update().select_related("organisation__region").get(pk=person.pk)
+    )
+    if locked.erased_at is not None:
+        raise AlreadyErased
+    if not access.can_erase_person(actor, locked):
+        raise PermissionDenied
+    now = timezone.now()
+    values = {
+        "name": ERASED_NAME,
+        "position": "",
+        "phone_enc": "",
+        "phone_hash": "",
+        "phone_masked": "",
+        "id_number_enc": "",
+        "id_number_hash": "",
+        "id_number_masked": "",
+        "search_text": "",
+        "sort_key": textnorm.sort_key(ERASED_NAME),
+        "erased_at": now,
+        "updated_at": now,
+        "updated_by": _actor_or_none(actor),
+    }
+    Person.objects.filter(pk=locked.pk).update(version=F("version") + 1, **values)
+    person.refresh_from_db()
+    record("delete", actor=actor, instance=person, changes={"erased": list(ERASED_FIELDS)})
+    return person

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.models import TrackedModel
+from bangfu.core.models import DeletableModel, LiveQuerySet
 
 
 class InvalidStatusTransition(Exception):
@@ -76,14 +76,14 @@ class RegionPairing(models.Model):
         return f"{self.helper_region} → {self.recipient_region}"
 
 
-class PairingQuerySet(models.QuerySet):
+class PairingQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.pairing_visibility_q(user))
 
 
-class Pairing(TrackedModel):
+class Pairing(DeletableModel):
     """结对关系 between organisations: helper side(s) and recipient side(s)."""
 
     class Mode(models.TextChoices):

@@ -1,9 +1,9 @@
 """Writes to region pairings, pairings, their sides and agreements.
 
 Every function checks the domain rules, raises ``ValidationError`` keyed by
-form field name (so a view can show each message beside its field), runs in
-one transaction and writes the audit trail. Authorisation to call them at all
-is the view's job (``bangfu.core.access``); rules that depend on what the
+form field name (so a view can show each message beside its field) and runs in
+one transaction, in which each write leaves its audit entry
+(``bangfu.audit.signals``). Authorisation to call them at all is the view's job (``bangfu.core.access``); rules that depend on what the
 actor may see are checked here too, so a forged id never gets through.
 """
 
@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,6 +34,8 @@ from .models import (
 )
 
 INVALID_CHOICE = gettext_lazy("选择一个有效的选项。")
+# Refused restore of a record that went to the recycle bin with its pairing.
+PAIRING_DELETED = gettext_lazy("所属结对关系已删除：请先在回收站恢复结对关系，它的记录会随之恢复。")
 
 
 def _raise(errors: dict[str, list[str]]) -> None:
@@ -68,6 +71,7 @@ def _check_region_pairing(
             _add(errors, "start_date", _("这两个地区在该开始日期已有对口关系。"))
 
 
+@audit.attributed
 @transaction.atomic
 def create_region_pairing(
     *,
@@ -98,7 +102,6 @@ def create_region_pairing(
         note=note,
         created_by=actor,
     )
-    audit.record("create", actor=actor, instance=rp, changes=audit.snapshot(rp))
     return rp
 
 
@@ -112,6 +115,7 @@ REGION_PAIRING_FIELDS = [
 ]
 
 
+@audit.attributed
 @transaction.atomic
 def update_region_pairing(
     rp: RegionPairing, *, actor, version: int | None, **values
@@ -129,11 +133,9 @@ def update_region_pairing(
         exclude_pk=rp.pk,
     )
     _raise(errors)
-    before = audit.snapshot(rp)
     for field, value in merged.items():
         setattr(rp, field, value)
     save_versioned(rp, version, REGION_PAIRING_FIELDS + ["updated_at"])
-    audit.record("update", actor=actor, instance=rp, changes=audit.diff(before, audit.snapshot(rp)))
     return rp
 
 
@@ -259,15 +261,7 @@ def _ensure_actor_sees(pairing: Pairing, actor) -> None:
         raise ValidationError({"helpers": [_("结对双方中至少要有一方属于您的管辖范围或本单位。")]})
 
 
-def _sides(pairing: Pairing) -> dict[str, list[int]]:
-    # Read afresh: a prefetched pairing.parties would be stale after an update.
-    rows = list(PairingParty.objects.filter(pairing=pairing).values_list("organisation_id", "side"))
-    return {
-        "helpers": sorted(org for org, side in rows if side == PairingParty.Side.HELPER),
-        "recipients": sorted(org for org, side in rows if side == PairingParty.Side.RECIPIENT),
-    }
-
-
+@audit.attributed
 @transaction.atomic
 def create_pairing(
     *,
@@ -314,23 +308,16 @@ def create_pairing(
         created_by=actor,
         updated_by=actor,
     )
-    PairingParty.objects.bulk_create(
-        [
-            PairingParty(pairing=pairing, organisation=org, side=side, is_lead=i == 0)
-            for side, orgs in (("helper", helpers), ("recipient", recipients))
-            for i, org in enumerate(orgs)
-        ]
-    )
+    # One by one, not bulk_create: each side is a write with its own audit entry.
+    for side, orgs in (("helper", helpers), ("recipient", recipients)):
+        for i, org in enumerate(orgs):
+            PairingParty.objects.create(
+                pairing=pairing, organisation=org, side=side, is_lead=i == 0
+            )
     PairingStatusChange.objects.create(
         pairing=pairing, from_status="", to_status=status, changed_by=actor
     )
     _ensure_actor_sees(pairing, actor)
-    audit.record(
-        "create",
-        actor=actor,
-        instance=pairing,
-        changes={**audit.snapshot(pairing), **_sides(pairing)},
-    )
     return pairing
 
 
@@ -345,6 +332,7 @@ def _pairing_name(helpers, recipients) -> str:
 PAIRING_FIELDS = ["name", "mode", "start_date", "end_date", "region_pairing", "parent", "note"]
 
 
+@audit.attributed
 @transaction.atomic
 def update_pairing(
     pairing: Pairing,
@@ -380,7 +368,6 @@ def update_pairing(
         exclude_pk=pairing.pk,
     )
     _raise(errors)
-    before = {**audit.snapshot(pairing), **_sides(pairing)}
     for field, value in merged.items():
         setattr(pairing, field, value)
     pairing.updated_by = actor
@@ -399,43 +386,35 @@ def update_pairing(
     for side, orgs in (("helper", helpers), ("recipient", recipients)):
         lead = PairingParty.objects.filter(pairing=pairing, side=side)
         if orgs and not lead.filter(is_lead=True).exists():
-            lead.filter(organisation=orgs[0]).update(is_lead=True)
+            for party in lead.filter(organisation=orgs[0]):
+                party.is_lead = True
+                party.save(update_fields=["is_lead", "updated_at"])
     _ensure_actor_sees(pairing, actor)
-    after = {**audit.snapshot(pairing), **_sides(pairing)}
-    audit.record("update", actor=actor, instance=pairing, changes=audit.diff(before, after))
     return pairing
 
 
+@audit.attributed
 @transaction.atomic
 def change_pairing_status(pairing: Pairing, new_status: str, *, actor, note: str = "") -> Pairing:
-    old = pairing.status
     try:
-        pairing.set_status(new_status, actor=actor, note=note)
+        with audit.labelled(pairing, "status", **({"note": note} if note else {})):
+            pairing.set_status(new_status, actor=actor, note=note)
     except (InvalidStatusTransition, ValueError) as exc:
         message = str(exc) if isinstance(exc, InvalidStatusTransition) else INVALID_CHOICE
         raise ValidationError({"status": [message]}) from None
-    audit.record(
-        "status",
-        actor=actor,
-        instance=pairing,
-        changes={"status": [old, new_status], **({"note": note} if note else {})},
-    )
     return pairing
 
 
+@audit.attributed
 @transaction.atomic
 def update_party(
     party: PairingParty, *, actor, version: int | None, contact_name: str, goals: str
 ) -> PairingParty:
     """One side's own contact and goals; raises StaleEdit on a stale ``version``."""
-    before = audit.snapshot(party)
     party.contact_name = contact_name
     party.goals = goals
     party.updated_by = actor
     save_versioned(party, version, ["contact_name", "goals", "updated_by", "updated_at"])
-    audit.record(
-        "update", actor=actor, instance=party, changes=audit.diff(before, audit.snapshot(party))
-    )
     return party
 
 
@@ -468,6 +447,7 @@ def _attach(agreement: Agreement, document, detected: tuple[str, str]) -> None:
     agreement.document.save(f"document.{ext}", document, save=False)
 
 
+@audit.attributed
 @transaction.atomic
 def add_agreement(pairing: Pairing, *, actor, document=None, **values) -> Agreement:
     """Reads the uploaded document's first bytes to check its type before storing it."""
@@ -482,10 +462,10 @@ def add_agreement(pairing: Pairing, *, actor, document=None, **values) -> Agreem
     if document is not None:
         _attach(agreement, document, detected)
     agreement.save()
-    audit.record("create", actor=actor, instance=agreement, changes=audit.snapshot(agreement))
     return agreement
 
 
+@audit.attributed
 @transaction.atomic
 def update_agreement(
     agreement: Agreement, *, actor, version: int | None, document=None, **values
@@ -495,7 +475,6 @@ def update_agreement(
     errors: dict[str, list[str]] = {}
     detected = _check_agreement(errors, merged, document)
     _raise(errors)
-    before = audit.snapshot(agreement)
     for field, value in merged.items():
         setattr(agreement, field, value)
     fields = AGREEMENT_FIELDS + ["updated_at"]
@@ -503,10 +482,98 @@ def update_agreement(
         _attach(agreement, document, detected)
         fields += ["document", "document_name", "document_type"]
     save_versioned(agreement, version, fields)
-    audit.record(
-        "update",
-        actor=actor,
-        instance=agreement,
-        changes=audit.diff(before, audit.snapshot(agreement)),
-    )
     return agreement
+
+
+# --- deletion (recycle bin) ------------------------------------------------------------
+
+
+def _belongings(pairing: Pairing, *, deleted_at=None) -> list:
+    """The ledger records that belong to the pairing and are hidden with it.
+
+    Needs, plans, activities and resources shared in the pairing cannot stand
+    without it (their link to it is required or protected). Dispatches, visits,
+    classes and support records belong to their organisations and only name the
+    pairing, so they stay. Live ones, or those deleted at ``deleted_at`` (with
+    the pairing). Four queries.
+    """
+    from bangfu.activities.models import Activity
+    from bangfu.needs.models import Need
+    from bangfu.plans.models import Plan
+    from bangfu.resources.models import SharedResource
+
+    out = []
+    for model in (Need, Plan, Activity, SharedResource):
+        rows = model.objects.with_deleted().filter(pairing=pairing, deleted_at=deleted_at)
+        out += list(rows.select_for_update(of=("self",)).order_by("pk"))
+    return out
+
+
+def can_delete_pairing(user, pairing: Pairing) -> bool:
+    return access.can_edit_pairing(user, pairing)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_pairing(pairing: Pairing, *, actor) -> Pairing:
+    """Move the pairing to the recycle bin with its needs, plans, activities and resources.
+
+    Refused while an activity of it lies in an approved (locked) semester: the
+    locked figures must not change. Nothing is removed; every mark is audited.
+    """
+    from bangfu.activities.services import any_locked
+
+    pairing = Pairing.objects.select_for_update(of=("self",)).get(pk=pairing.pk)
+    if not can_delete_pairing(actor, pairing):
+        raise PermissionDenied
+    belongings = _belongings(pairing)
+    if any_locked([r for r in belongings if r._meta.label == "activities.Activity"]):
+        raise ValidationError(
+            _(
+                "该结对关系有活动属于已审核锁定的学期，不能删除。如需删除，请先联系教育行政部门重新开放。"
+            )
+        )
+    when = timezone.now()
+    pairing.mark_deleted(actor=actor, when=when)
+    for record in belongings:
+        record.mark_deleted(actor=actor, when=when)
+    return pairing
+
+
+@audit.attributed
+@transaction.atomic
+def restore_pairing(pairing: Pairing, *, actor) -> Pairing:
+    """Bring the pairing back with the records deleted together with it (not those deleted before)."""
+    from bangfu.activities.services import any_locked
+
+    pairing = (
+        Pairing.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=pairing.pk, deleted_at__isnull=False)
+    )
+    if not can_delete_pairing(actor, pairing):
+        raise PermissionDenied
+    parties = list(pairing.parties.select_related("organisation"))
+    duplicate = find_duplicate(
+        [p.organisation for p in parties if p.side == PairingParty.Side.HELPER],
+        [p.organisation for p in parties if p.side == PairingParty.Side.RECIPIENT],
+        pairing.start_date,
+        pairing.end_date,
+        exclude_pk=pairing.pk,
+    )
+    if duplicate is not None:
+        raise ValidationError(
+            _("已有相同帮扶方和受援方、时间重叠的结对关系（%(name)s），不能恢复。")
+            % {"name": duplicate}
+        )
+    belongings = _belongings(pairing, deleted_at=pairing.deleted_at)
+    if any_locked([r for r in belongings if r._meta.label == "activities.Activity"]):
+        raise ValidationError(
+            _(
+                "该结对关系有活动属于删除后已审核锁定的学期，不能恢复。请先联系教育行政部门重新开放。"
+            )
+        )
+    pairing.mark_restored()
+    for record in belongings:
+        record.mark_restored()
+    return pairing

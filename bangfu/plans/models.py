@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bangfu.core.models import TrackedModel, Unit
+from bangfu.core.models import DeletableModel, LiveQuerySet, TrackedModel, Unit
 from bangfu.lib.semester import Semester, year_label
 
 
@@ -12,7 +12,7 @@ class InvalidPlanTransition(Exception):
     """A plan status change its TRANSITIONS do not allow; the message is for the user."""
 
 
-class PlanQuerySet(models.QuerySet):
+class PlanQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
@@ -23,7 +23,7 @@ class PlanQuerySet(models.QuerySet):
         return self.exclude(status=Plan.Status.SUPERSEDED)
 
 
-class Plan(TrackedModel):
+class Plan(DeletableModel):
     """帮扶方案/计划 of a pairing for a semester or a year.
 
     Drafted by the helper side, confirmed by both sides. A confirmed plan is
@@ -62,12 +62,14 @@ class Plan(TrackedModel):
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
     version_no = models.PositiveSmallIntegerField(_("版本"), default=1)
-    previous = models.OneToOneField(
+    # One live revision per version (plan_one_live_revision): a deleted draft
+    # revision leaves room for the next one.
+    previous = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="next_version",
+        related_name="revisions",
         verbose_name=_("上一版本"),
     )
     helper_confirmed_by = models.ForeignKey(
@@ -87,9 +89,16 @@ class Plan(TrackedModel):
         verbose_name = _("帮扶计划")
         verbose_name_plural = _("帮扶计划")
         constraints = [
+            # Deleted plans (in the recycle bin) do not hold their period.
             models.UniqueConstraint(
                 fields=["pairing", "academic_year", "term", "version_no"],
+                condition=Q(deleted_at__isnull=True),
                 name="plan_unique_version_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["previous"],
+                condition=Q(deleted_at__isnull=True),
+                name="plan_one_live_revision",
             ),
         ]
 
@@ -171,7 +180,7 @@ class PlanTask(models.Model):
         return self.title
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 

@@ -1,9 +1,10 @@
 """Writes to plans (draft, edit with tasks, confirm by both sides, revise) and projects.
 
 Each function checks the domain rules, raises ``ValidationError`` keyed by
-form field name, runs in one transaction and writes the audit trail. Whether
-the actor may call it at all is the view's job (``rules``); the side rules are
-checked again here so a forged request never gets through.
+form field name and runs in one transaction, in which each write leaves its
+audit entry (``bangfu.audit.signals``). Whether the actor may call it at all is
+the view's job (``rules``); the side rules are checked again here so a forged
+request never gets through.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from bangfu.audit import services as audit
 from bangfu.core.forms import save_versioned
 from bangfu.needs import services as need_services
 from bangfu.orgs.models import Organisation
+from bangfu.pairings.services import PAIRING_DELETED
 
 from . import rules
 from .models import InvalidPlanTransition, Plan, PlanTask, Project, ProjectTarget
@@ -84,6 +86,7 @@ def _check_plan(errors, *, actor, pairing, academic_year, term, exclude_pk=None)
             )
 
 
+@audit.attributed
 @transaction.atomic
 def create_plan(
     *, actor, pairing, academic_year: int, term: int | None, title: str, goals: str = ""
@@ -100,7 +103,6 @@ def create_plan(
         created_by=actor,
         updated_by=actor,
     )
-    audit.record("create", actor=actor, instance=plan, changes=audit.snapshot(plan))
     return plan
 
 
@@ -122,13 +124,7 @@ def _check_tasks(errors, plan: Plan, tasks: list[TaskValues], existing: dict) ->
             _add(errors, "tasks", prefix + str(INVALID_CHOICE))
 
 
-def _task_snapshot(plan: Plan) -> list[dict]:
-    return [
-        {**audit.snapshot(t), "needs": sorted(n.pk for n in t.needs.all())}
-        for t in plan.tasks.prefetch_related("needs")
-    ]
-
-
+@audit.attributed
 @transaction.atomic
 def update_plan(
     plan: Plan, *, actor, version: int | None, tasks: list[TaskValues], **values
@@ -161,7 +157,6 @@ def update_plan(
     _check_tasks(errors, plan, tasks, existing)
     _raise(errors)
 
-    before = {**audit.snapshot(plan), "tasks": _task_snapshot(plan)}
     for field, value in merged.items():
         setattr(plan, field, value)
     plan.helper_confirmed_by = plan.helper_confirmed_at = None
@@ -200,19 +195,18 @@ def update_plan(
         task.needs.set(values_.needs)
         linked.extend(values_.needs)
     need_services.mark_needs_planned({n.pk: n for n in linked}.values(), actor=actor)
-    after = {**audit.snapshot(plan), "tasks": _task_snapshot(plan)}
-    audit.record("update", actor=actor, instance=plan, changes=audit.diff(before, after))
     return plan
 
 
 def _transition(plan: Plan, new_status: str, *, actor) -> None:
     try:
-        old = plan.set_status(new_status, actor=actor)
+        with audit.labelled(plan, "status"):
+            plan.set_status(new_status, actor=actor)
     except InvalidPlanTransition as exc:
         raise ValidationError(str(exc)) from None
-    audit.record("status", actor=actor, instance=plan, changes={"status": [old, new_status]})
 
 
+@audit.attributed
 @transaction.atomic
 def confirm_plan(plan: Plan, *, actor, side: str | None = None) -> Plan:
     """One side confirms the draft (``side`` picks one for an actor of both sides).
@@ -239,24 +233,21 @@ def confirm_plan(plan: Plan, *, actor, side: str | None = None) -> Plan:
         chosen = pending[0]
     else:
         raise ValidationError(_("您这一方已经确认过了。"))
-    before = audit.snapshot(plan)
     setattr(plan, f"{chosen}_confirmed_by", actor)
     setattr(plan, f"{chosen}_confirmed_at", timezone.now())
     plan.updated_by = actor
     # Confirming changes the record: a form opened before must not overwrite it.
     plan.version += 1
-    plan.save(
-        update_fields=[
-            f"{chosen}_confirmed_by",
-            f"{chosen}_confirmed_at",
-            "updated_by",
-            "version",
-            "updated_at",
-        ]
-    )
-    audit.record(
-        "confirm", actor=actor, instance=plan, changes=audit.diff(before, audit.snapshot(plan))
-    )
+    with audit.labelled(plan, "confirm"):
+        plan.save(
+            update_fields=[
+                f"{chosen}_confirmed_by",
+                f"{chosen}_confirmed_at",
+                "updated_by",
+                "version",
+                "updated_at",
+            ]
+        )
     if plan.fully_confirmed:
         _transition(plan, Plan.Status.CONFIRMED, actor=actor)
         previous = plan.previous
@@ -265,6 +256,7 @@ def confirm_plan(plan: Plan, *, actor, side: str | None = None) -> Plan:
     return plan
 
 
+@audit.attributed
 @transaction.atomic
 def revise_plan(plan: Plan, *, actor) -> Plan:
     """A confirmed plan is never edited: copy it, tasks and need links, into a new draft."""
@@ -299,13 +291,54 @@ def revise_plan(plan: Plan, *, actor) -> Plan:
             due_date=task.due_date,
         )
         copy.needs.set(task.needs.all())
-    audit.record(
-        "create",
-        actor=actor,
-        instance=revision,
-        changes={**audit.snapshot(revision), "tasks": _task_snapshot(revision)},
-    )
     return revision
+
+
+# --- deletion (recycle bin) -----------------------------------------------------------
+
+
+def can_delete_plan(user, plan: Plan) -> bool:
+    """A draft, by the side that drafts it; a confirmed plan was agreed by both sides and stays."""
+    return plan.status == Plan.Status.DRAFT and rules.can_draft_plan(user, plan.pairing)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_plan(plan: Plan, *, actor) -> Plan:
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("pairing").get(pk=plan.pk)
+    if not rules.can_draft_plan(actor, plan.pairing):
+        raise PermissionDenied
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(_("已确认的计划不能删除；如需改动，请修订生成新版本。"))
+    plan.mark_deleted(actor=actor, when=timezone.now())
+    return plan
+
+
+@audit.attributed
+@transaction.atomic
+def restore_plan(plan: Plan, *, actor) -> Plan:
+    """Refused when its pairing is deleted, or when a live plan took its period or revision."""
+    plan = (
+        Plan.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .select_related("pairing")
+        .get(pk=plan.pk, deleted_at__isnull=False)
+    )
+    if not rules.can_draft_plan(actor, plan.pairing):
+        raise PermissionDenied
+    if plan.pairing.is_deleted:
+        raise ValidationError(PAIRING_DELETED)
+    twins = _same_period(plan.pairing, plan.academic_year, plan.term).filter(
+        version_no=plan.version_no
+    )
+    if plan.previous_id:
+        twins = twins | Plan.objects.filter(previous_id=plan.previous_id)
+    if twins.exists():
+        raise ValidationError(
+            _("该学年/学期已有同一版本的帮扶计划，不能恢复。请在现有计划上修改。")
+        )
+    plan.mark_restored()
+    return plan
 
 
 # --- projects --------------------------------------------------------------
@@ -381,10 +414,7 @@ def _save_targets(project: Project, targets: list[TargetValues], existing: dict)
         target.save()
 
 
-def _target_snapshot(project: Project) -> list[dict]:
-    return [audit.snapshot(t) for t in project.targets.all()]
-
-
+@audit.attributed
 @transaction.atomic
 def create_project(*, actor, targets: list[TargetValues], **values) -> Project:
     errors: dict[str, list[str]] = {}
@@ -399,15 +429,10 @@ def create_project(*, actor, targets: list[TargetValues], **values) -> Project:
         **{f: values.get(f) for f in PROJECT_FIELDS if f in values},
     )
     _save_targets(project, targets, {})
-    audit.record(
-        "create",
-        actor=actor,
-        instance=project,
-        changes={**audit.snapshot(project), "targets": _target_snapshot(project)},
-    )
     return project
 
 
+@audit.attributed
 @transaction.atomic
 def update_project(
     project: Project, *, actor, version: int | None, targets: list[TargetValues], **values
@@ -421,12 +446,9 @@ def update_project(
     existing = {t.pk: t for t in project.targets.all()}
     _check_targets(errors, targets, existing)
     _raise(errors)
-    before = {**audit.snapshot(project), "targets": _target_snapshot(project)}
     for field, value in merged.items():
         setattr(project, field, value)
     project.updated_by = actor
     save_versioned(project, version, PROJECT_FIELDS + ["updated_by", "updated_at"])
     _save_targets(project, targets, existing)
-    after = {**audit.snapshot(project), "targets": _target_snapshot(project)}
-    audit.record("update", actor=actor, instance=project, changes=audit.diff(before, after))
     return project

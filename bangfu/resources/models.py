@@ -1,17 +1,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from bangfu.core.models import TrackedModel
+from bangfu.core.models import DeletableModel, LiveQuerySet
 
 
-class ResourceQuerySet(models.QuerySet):
+class ResourceQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.resource_visibility_q(user))
 
 
-class SharedResource(TrackedModel):
+class SharedResource(DeletableModel):
     """资源共享: courseware, recorded lessons and documents shared inside a pairing or with all partners."""
 
     class Kind(models.TextChoices):

@@ -1,9 +1,10 @@
-"""Writes to shared resources: checked, in one transaction, with the audit trail."""
+"""Writes to shared resources: checked, in one transaction, each write audited (bangfu.audit.signals)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,6 +12,7 @@ from bangfu.audit import services as audit
 from bangfu.core.forms import save_versioned
 from bangfu.orgs.models import Organisation
 from bangfu.pairings.models import Pairing
+from bangfu.pairings.services import PAIRING_DELETED
 
 from . import rules, uploads
 from .models import SharedResource
@@ -78,6 +80,7 @@ def _clean(values: dict) -> dict:
     return values
 
 
+@audit.attributed
 @transaction.atomic
 def create_resource(*, actor, file=None, **values) -> SharedResource:
     """Reads the upload's first bytes (and a zip's directory) to check its type."""
@@ -86,10 +89,10 @@ def create_resource(*, actor, file=None, **values) -> SharedResource:
     resource = SharedResource(created_by=actor, updated_by=actor, **values)
     _attach(resource, file, detected)
     resource.save()
-    audit.record("create", actor=actor, instance=resource, changes=audit.snapshot(resource))
     return resource
 
 
+@audit.attributed
 @transaction.atomic
 def update_resource(
     resource: SharedResource, *, actor, version: int | None, file=None, **values
@@ -97,7 +100,6 @@ def update_resource(
     """A new ``file`` replaces the old one; None keeps it. Raises StaleEdit on a stale version."""
     merged = _clean({f: values.get(f, getattr(resource, f)) for f in RESOURCE_FIELDS})
     detected = _check(merged, file, actor=actor, require_file=False)
-    before = audit.snapshot(resource)
     for field, value in merged.items():
         setattr(resource, field, value)
     resource.updated_by = actor
@@ -106,10 +108,38 @@ def update_resource(
         _attach(resource, file, detected)
         fields += ["file", "original_name", "content_type", "size"]
     save_versioned(resource, version, fields)
-    audit.record(
-        "update",
-        actor=actor,
-        instance=resource,
-        changes=audit.diff(before, audit.snapshot(resource)),
+    return resource
+
+
+# --- deletion (recycle bin) --------------------------------------------------------
+
+
+def can_delete_resource(user, resource: SharedResource) -> bool:
+    return rules.can_edit_resource(user, resource)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_resource(resource: SharedResource, *, actor) -> SharedResource:
+    """Move the resource to the recycle bin; its file stays, for a restore."""
+    resource = SharedResource.objects.select_for_update(of=("self",)).get(pk=resource.pk)
+    if not can_delete_resource(actor, resource):
+        raise PermissionDenied
+    resource.mark_deleted(actor=actor, when=timezone.now())
+    return resource
+
+
+@audit.attributed
+@transaction.atomic
+def restore_resource(resource: SharedResource, *, actor) -> SharedResource:
+    resource = (
+        SharedResource.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=resource.pk, deleted_at__isnull=False)
     )
+    if not can_delete_resource(actor, resource):
+        raise PermissionDenied
+    if resource.pairing_id and resource.pairing.is_deleted:
+        raise ValidationError(PAIRING_DELETED)
+    resource.mark_restored()
     return resource

@@ -3,17 +3,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from bangfu.core.models import TrackedModel
+from bangfu.core.models import DeletableModel, LiveQuerySet
 
 
-class SupportQuerySet(models.QuerySet):
+class SupportQuerySet(LiveQuerySet):
     def visible_to(self, user):
         from bangfu.core import access
 
         return self.filter(access.support_visibility_q(user))
 
 
-class Support(TrackedModel):
+class Support(DeletableModel):
     """Material and money support: goods, student aid, consumption assistance, buildings, funds.
 
     Money is Decimal yuan, never float; "约/余/多" in a report is kept as ``is_approximate``.

@@ -1,15 +1,15 @@
 """Writes to material and money support and its item lines.
 
 Each function validates against what the actor may see and record, raises
-``ValidationError`` keyed by form field, runs in one transaction and writes
-the audit trail.
+``ValidationError`` keyed by form field and runs in one transaction, in which
+each write leaves its audit entry (``bangfu.audit.signals``).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -89,6 +89,7 @@ def _check(values: dict, *, actor) -> dict[str, list[str]]:
     return errors
 
 
+@audit.attributed
 @transaction.atomic
 def create_support(*, actor, **values) -> Support:
     values = {f: values.get(f) for f in SUPPORT_FIELDS}
@@ -98,10 +99,10 @@ def create_support(*, actor, **values) -> Support:
     if errors:
         raise ValidationError(errors)
     support = Support.objects.create(created_by=actor, updated_by=actor, **values)
-    audit.record("create", actor=actor, instance=support, changes=audit.snapshot(support))
     return support
 
 
+@audit.attributed
 @transaction.atomic
 def update_support(support: Support, *, actor, version: int | None, **values) -> Support:
     """Raises StaleEdit when someone saved since ``version``."""
@@ -111,17 +112,14 @@ def update_support(support: Support, *, actor, version: int | None, **values) ->
     errors = _check(merged, actor=actor)
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(support)
     for field, value in merged.items():
         setattr(support, field, value)
     support.updated_by = actor
     save_versioned(support, version, SUPPORT_FIELDS + ["updated_by", "updated_at"])
-    audit.record(
-        "update", actor=actor, instance=support, changes=audit.diff(before, audit.snapshot(support))
-    )
     return support
 
 
+@audit.attributed
 @transaction.atomic
 def add_support_item(
     support: Support,
@@ -149,15 +147,13 @@ def add_support_item(
         is_approximate=is_approximate,
     )
     _touch(support, actor)
-    audit.record("create", actor=actor, instance=item, changes=audit.snapshot(item))
     return item
 
 
+@audit.attributed
 @transaction.atomic
 def delete_support_item(item: SupportItem, *, actor) -> None:
     support = item.support
-    before = audit.snapshot(item)
-    audit.record("delete", actor=actor, instance=item, changes=before)
     item.delete()
     _touch(support, actor)
 
@@ -168,3 +164,35 @@ def _touch(support: Support, actor) -> None:
         updated_by=actor, updated_at=timezone.now(), version=F("version") + 1
     )
     support.version += 1
+
+
+# --- deletion of a record (recycle bin) ---------------------------------------------
+
+
+def can_delete_support(user, support: Support) -> bool:
+    return rules.can_edit_support(user, support)
+
+
+@audit.attributed
+@transaction.atomic
+def delete_support(support: Support, *, actor) -> Support:
+    """Move the record to the recycle bin; its items stay with it."""
+    support = Support.objects.select_for_update(of=("self",)).get(pk=support.pk)
+    if not can_delete_support(actor, support):
+        raise PermissionDenied
+    support.mark_deleted(actor=actor, when=timezone.now())
+    return support
+
+
+@audit.attributed
+@transaction.atomic
+def restore_support(support: Support, *, actor) -> Support:
+    support = (
+        Support.objects.with_deleted()
+        .select_for_update(of=("self",))
+        .get(pk=support.pk, deleted_at__isnull=False)
+    )
+    if not can_delete_support(actor, support):
+        raise PermissionDenied
+    support.mark_restored()
+    return support

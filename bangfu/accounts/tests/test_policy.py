@@ -55,16 +55,19 @@ def test_role_change_ends_the_accounts_sessions_and_is_audited(world):
     client = Client()
     client.force_login(world.helper)
     assert client.get("/").status_code == 200
-    services.change_account(world.helper, actor=world.admin, role=User.Role.AUDITOR)
+    services.change_account(world.helper, actor=world.secadmin, role=User.Role.AUDITOR)
     assert client.get("/").status_code == 302
     entry = AuditEntry.objects.get(action="permission", object_id=str(world.helper.pk))
     assert entry.changes["role"] == ["school_staff", "auditor"]
+    # The auditor belongs to no organisation.
+    world.helper.refresh_from_db()
+    assert world.helper.organisation is None
 
 
 def test_disabled_account_is_signed_out(world):
     client = Client()
     client.force_login(world.helper)
-    services.change_account(world.helper, actor=world.admin, is_active=False)
+    services.change_account(world.helper, actor=world.sysadmin, is_active=False)
     assert client.get("/").status_code == 302
 
 
@@ -87,11 +90,13 @@ def test_accounts_unused_for_ninety_days_are_disabled(world, capsys):
 
 def test_deploy_check_fails_on_default_account_names_outside_demo_mode(world, settings):
     settings.DEMO_MODE = False
+    assert no_default_account_names(None) == []
+    User.objects.filter(username="sysadmin").update(username="admin")
     assert [e.id for e in no_default_account_names(None)] == ["bangfu.E001"]  # "admin" exists
     User.objects.filter(username="admin").update(username="platform-owner")
     assert no_default_account_names(None) == []
     settings.DEMO_MODE = True
-    User.objects.create_user(username="guest", password="Xx1#guest-pass", role="admin")
+    User.objects.create_user(username="guest", password="Xx1#guest-pass", role="sysadmin")
     assert no_default_account_names(None) == []
 
 

@@ -55,7 +55,6 @@ RECORDING_SIDE = dict(
     coordinator=200,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 RECIPIENT_SIDE = dict(
     outsider=404,
@@ -64,7 +63,6 @@ RECIPIENT_SIDE = dict(
     coordinator=403,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 VISIBLE = everyone(200, outsider=404, other_coordinator=404)
 NOT_GET = everyone(405)
@@ -133,7 +131,7 @@ ROWS = [
     Row(
         "activities:locks",
         get=everyone(200),
-        post=everyone(403, coordinator=200, other_coordinator=200, admin=200),
+        post=everyone(403, coordinator=200, other_coordinator=200),
     ),
     Row(
         "activities:lock_reopen",
@@ -146,7 +144,6 @@ ROWS = [
             coordinator=302,
             other_coordinator=404,
             auditor=403,
-            admin=302,
         ),
     ),
 ]

@@ -86,7 +86,7 @@ def test_photo_is_served_inline_only_to_viewers(world, client_for):
     _upload(client_for("helper"), activity, jpeg_with_gps())
     evidence = ActivityFile.objects.get()
     url = reverse("activities:evidence_file", args=[activity.pk, evidence.pk])
-    response = client_for("auditor").get(url)
+    response = client_for("coordinator").get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")

@@ -81,8 +81,13 @@ def test_reopen_needs_a_reason(world, locked, client_for):
 
 
 def test_region_lock_covers_activities_of_the_recipient_county(world):
+    from conftest import make_org, make_user
+
+    # A province-level bureau locks its whole province.
+    bureau = make_org("内蒙古自治区教育厅", world.nmg, kind="bureau")
+    province_coordinator = make_user("nmg_coord", "coordinator", bureau)
     activity = record(world)
-    services.lock_period(actor=world.admin, academic_year=2019, term=1, region=world.nmg)
+    services.lock_period(actor=province_coordinator, academic_year=2019, term=1, region=world.nmg)
     assert services.is_locked(activity)
 
 
@@ -118,7 +123,7 @@ def test_coordinator_cannot_lock_outside_its_region(world):
 def test_same_semester_cannot_be_locked_twice(world, locked):
     with pytest.raises(ValidationError):
         services.lock_period(
-            actor=world.admin, academic_year=2019, term=1, pairing=world.p_bj9_xizi
+            actor=world.coordinator, academic_year=2019, term=1, pairing=world.p_bj9_xizi
         )
 
 

@@ -147,8 +147,12 @@ def test_every_demo_account_logs_in_with_the_demo_password(client):
         assert user.check_password(DEMO_PASSWORD)
         assert user.display_name
         assert (user.organisation.name if user.organisation else None) == org_name
-    admin = User.objects.get(role="admin")
-    assert admin.is_staff and admin.is_superuser
+    # Separation of duties: one account per administrator role, nobody a superuser,
+    # only the system administrator in the Django admin.
+    for role in ("sysadmin", "secadmin", "auditor"):
+        assert User.objects.filter(role=role).count() == 1
+    assert not User.objects.filter(is_superuser=True).exists()
+    assert list(User.objects.filter(is_staff=True).values_list("role", flat=True)) == ["sysadmin"]
 
 
 def test_reset_demo_reloads_and_keeps_regions_and_need_categories(settings):

@@ -11,14 +11,14 @@ from bangfu.core.tests.matrix import Row, cells, everyone
 
 WRITERS = everyone(200, auditor=403)
 INVISIBLE = dict(outsider=404, other_coordinator=404)
-# Visible to both sides of the pairing, the 石景山 coordinator and auditor, admin.
+# Visible to both sides of the pairing and the 石景山 coordinator.
 SEEN = everyone(200, **INVISIBLE)
 # Acting for 北京九中 (sender, visit host, class organiser).
-HELPER_SIDE = cells(helper=200, recipient=403, coordinator=200, auditor=403, admin=200, **INVISIBLE)
+HELPER_SIDE = cells(helper=200, recipient=403, coordinator=200, auditor=403, **INVISIBLE)
 # Acting for 汐子中学 (the host school); its coordinator (宁城县) has no user here.
-HOST_SIDE = cells(helper=403, recipient=200, coordinator=403, auditor=403, admin=200, **INVISIBLE)
+HOST_SIDE = cells(helper=403, recipient=200, coordinator=403, auditor=403, **INVISIBLE)
 # Either side of the dispatch.
-EITHER_SIDE = cells(helper=200, recipient=200, coordinator=200, auditor=403, admin=200, **INVISIBLE)
+EITHER_SIDE = cells(helper=200, recipient=200, coordinator=200, auditor=403, **INVISIBLE)
 GET_ONLY_POST = everyone(405)
 
 

@@ -99,12 +99,13 @@ def test_custom_term_needs_an_end_date(world):
 
 
 def test_pairing_without_the_sender_is_refused(world):
-    who = f.person(world.nmxx)
+    # 石景山外语实验小学 is in the coordinator's region but not a party of 北京九中 ↔ 汐子中学.
+    who = f.person(world.wyxx)
     with pytest.raises(services.ValidationError) as exc:
         services.create_dispatch(
-            actor=world.admin,
+            actor=world.coordinator,
             person=who,
-            sender=world.nmxx,
+            sender=world.wyxx,
             host=world.xizi,
             pairing=world.p_bj9_xizi,
             term="month",

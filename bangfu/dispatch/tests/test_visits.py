@@ -105,14 +105,15 @@ def test_mentor_session_is_recorded_by_the_host(world, client_for):
 def test_pairing_where_host_is_not_the_helper_is_refused(world, client_for):
     data = {
         "title": "跟岗",
-        "host": world.bj9.pk,
+        # In the coordinator's region, but not the helper of 北京九中 ↔ 汐子中学.
+        "host": world.wyxx.pk,
         "sending_region": "150429",
-        "pairing": world.p_nm_daidai.pk,
+        "pairing": world.p_bj9_xizi.pk,
         "number": 1,
         "start_date": "2019-04-01",
         "end_date": "2019-04-30",
     }
-    response = client_for("admin").post(reverse("dispatch:visit_create"), data)
+    response = client_for("coordinator").post(reverse("dispatch:visit_create"), data)
     assert response.status_code == 200
     assert "接待单位须是所选结对关系的帮扶方" in response.content.decode()
     assert not VisitBatch.objects.exists()

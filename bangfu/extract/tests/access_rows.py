@@ -11,15 +11,13 @@ def _draft(w):
     )
 
 
-# A draft is seen by its author (helper) and admins only.
+# A draft is seen by its author (helper) only.
 OWNER = dict(
     outsider=404,
     helper=200,
     recipient=404,
     coordinator=404,
     other_coordinator=404,
-    auditor=404,
-    admin=200,
 )
 
 ROWS = [

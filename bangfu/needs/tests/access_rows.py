@@ -16,7 +16,6 @@ RECIPIENT_SIDE = dict(
     coordinator=403,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 HELPER_SIDE = dict(
     outsider=404,
@@ -25,7 +24,6 @@ HELPER_SIDE = dict(
     coordinator=302,
     other_coordinator=404,
     auditor=403,
-    admin=302,
 )
 EITHER_SIDE = dict(
     outsider=404,
@@ -34,7 +32,6 @@ EITHER_SIDE = dict(
     coordinator=302,
     other_coordinator=404,
     auditor=403,
-    admin=302,
 )
 
 
@@ -47,8 +44,8 @@ ROWS = [
     # Only users who act for some pairing's recipient side may list a need.
     Row(
         "needs:create",
-        get=everyone(403, recipient=200, admin=200),
-        post=everyone(403, recipient=200, admin=200),
+        get=everyone(403, recipient=200),
+        post=everyone(403, recipient=200),
     ),
     Row("needs:detail", kwargs=_need, get=everyone(200, **SEE)),
     Row("needs:edit", kwargs=_need, get=cells(**RECIPIENT_SIDE), post=cells(**RECIPIENT_SIDE)),

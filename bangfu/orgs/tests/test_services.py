@@ -119,7 +119,13 @@ def test_reveal_is_audited_and_refused_to_other_roles(world):
     data = services.reveal_personal_data(person, actor=world.recipient)
     assert data == {"id_number": valid_id_number(), "phone": "13812345678"}
     assert entries(person, "reveal").get().actor == world.recipient
-    for user in (world.helper, world.auditor, world.admin, world.other_coordinator):
+    for user in (
+        world.helper,
+        world.auditor,
+        world.sysadmin,
+        world.secadmin,
+        world.other_coordinator,
+    ):
         with pytest.raises(PermissionDenied):
             services.reveal_personal_data(person, actor=user)
     assert entries(person, "reveal").count() == 1

@@ -13,8 +13,10 @@ DETAIL = {
     "helper": 200,
     "recipient": 200,
     "coordinator": 200,
-    "auditor": 200,
-    "admin": 200,
+    # The separation-of-duties roles see no business data.
+    "auditor": 403,
+    "sysadmin": 403,
+    "secadmin": 403,
 }
 EDIT = {**DETAIL, "helper": 403, "recipient": 403, "auditor": 403}
 
@@ -33,7 +35,13 @@ def test_region_pairing_edit_by_role(client_for, world, role, expected):
 
 @pytest.mark.parametrize(
     "role, expected",
-    [("anonymous", 302), ("helper", 403), ("auditor", 403), ("coordinator", 200), ("admin", 200)],
+    [
+        ("anonymous", 302),
+        ("helper", 403),
+        ("auditor", 403),
+        ("coordinator", 200),
+        ("sysadmin", 403),
+    ],
 )
 def test_region_pairing_create_by_role(client_for, role, expected):
     assert client_for(role).get(reverse("pairings:region_create")).status_code == expected
@@ -42,7 +50,11 @@ def test_region_pairing_create_by_role(client_for, role, expected):
 def test_region_list_is_scoped(client_for, world):
     response = client_for("coordinator").get(reverse("pairings:region_list"))
     assert list(response.context["page_obj"]) == [world.rp_sjs_nc]
-    response = client_for("admin").get(reverse("pairings:region_list"), {"q": "congjiang"})
+    response = client_for("coordinator").get(reverse("pairings:region_list"), {"q": "congjiang"})
+    assert list(response.context["page_obj"]) == []
+    response = client_for("other_coordinator").get(
+        reverse("pairings:region_list"), {"q": "congjiang"}
+    )
     assert list(response.context["page_obj"]) == [world.rp_nm_cj]
 
 

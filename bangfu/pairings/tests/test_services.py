@@ -40,7 +40,10 @@ def test_create_pairing_writes_parties_status_change_and_audit(world):
     assert (change.from_status, change.to_status) == ("", "active")
     entry = AuditEntry.objects.get(model="pairings.Pairing", object_id=str(pairing.pk))
     assert entry.action == "create" and entry.actor == world.coordinator
-    assert entry.changes["helpers"] == [world.wyxx.pk]
+    # Each side is a write of its own, with its own entry.
+    helper = pairing.parties.get(side="helper")
+    entry = AuditEntry.objects.get(model="pairings.PairingParty", object_id=str(helper.pk))
+    assert entry.action == "create" and entry.changes["organisation"] == [None, world.wyxx.pk]
 
 
 def test_school_staff_creates_proposed_pairing_with_own_school_as_helper(world):
@@ -153,7 +156,9 @@ def test_update_pairing_changes_sides_and_keeps_existing_party_details(world):
         model="pairings.Pairing", object_id=str(pairing.pk), action="update"
     )
     assert entry.changes["mode"] == ["one_to_one", "group"]
-    assert entry.changes["helpers"][1] == sorted([world.bj9.pk, world.wyxx.pk])
+    added = pairing.parties.get(organisation=world.wyxx)
+    entry = AuditEntry.objects.get(model="pairings.PairingParty", object_id=str(added.pk))
+    assert (entry.action, entry.actor) == ("create", world.coordinator)
 
 
 def test_update_pairing_with_stale_version_is_refused(world):

@@ -17,7 +17,6 @@ HELPER_SIDE = dict(
     coordinator=200,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 EITHER_SIDE_POST = dict(
     outsider=404,
@@ -26,7 +25,6 @@ EITHER_SIDE_POST = dict(
     coordinator=302,
     other_coordinator=404,
     auditor=403,
-    admin=302,
 )
 PROJECT_EDIT = dict(
     outsider=404,
@@ -35,7 +33,6 @@ PROJECT_EDIT = dict(
     coordinator=200,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 
 
@@ -52,8 +49,8 @@ ROWS = [
     # Whoever acts for some pairing's helper side (南明区教育局 for 南明小学).
     Row(
         "plans:create",
-        get=everyone(403, helper=200, coordinator=200, other_coordinator=200, admin=200),
-        post=everyone(403, helper=200, coordinator=200, other_coordinator=200, admin=200),
+        get=everyone(403, helper=200, coordinator=200, other_coordinator=200),
+        post=everyone(403, helper=200, coordinator=200, other_coordinator=200),
     ),
     Row("plans:detail", kwargs=_plan, get=everyone(200, **SEE)),
     Row("plans:edit", kwargs=_plan, get=cells(**HELPER_SIDE), post=cells(**HELPER_SIDE)),
@@ -68,8 +65,8 @@ ROWS = [
     Row("plans:project_list", get=everyone(200)),
     Row(
         "plans:project_create",
-        get=everyone(403, coordinator=200, other_coordinator=200, admin=200),
-        post=everyone(403, coordinator=200, other_coordinator=200, admin=200),
+        get=everyone(403, coordinator=200, other_coordinator=200),
+        post=everyone(403, coordinator=200, other_coordinator=200),
     ),
     Row("plans:project_detail", kwargs=_project, get=everyone(200, **SEE)),
     Row(

@@ -117,7 +117,11 @@ def test_need_claim_plan_confirm_and_revise_chain(client_for, world):
     assert [v.version_no for v in response.context["versions"]] == [2, 1]
     assert "历史版本" in response.content.decode()
     actions = set(AuditEntry.objects.filter(model="plans.Plan").values_list("action", flat=True))
-    assert actions == {"create", "update", "confirm", "status"}
+    assert actions == {"create", "confirm", "status"}
+    # Editing the task table wrote the tasks, each with its own entry in the plan's history.
+    assert ("plans.PlanTask", str(task.pk), "create") in {
+        (e.model, e.object_id, e.action) for e in response.context["history"]
+    }
 
 
 # --- rights ------------------------------------------------------------------
@@ -148,12 +152,14 @@ def test_recipient_cannot_create_plan(client_for, world):
 
 def test_target_without_unit_is_refused(client_for, world):
     plan = make_plan(world, tasks=0)
-    response = _edit(client_for("helper"), plan, [{"title": "培训", "target_value": 350}])
+    helper = client_for("helper")
+    entries = AuditEntry.objects.count()
+    response = _edit(helper, plan, [{"title": "培训", "target_value": 350}])
     assert response.status_code == 200
     task_form = response.context["tasks"].forms[0]
     assert "请选择单位" in str(task_form.errors["target_unit"])
     assert PlanTask.objects.count() == 0
-    assert not AuditEntry.objects.filter(model="plans.Plan").exists()
+    assert AuditEntry.objects.count() == entries
 
 
 def test_foreign_need_is_an_invalid_choice(client_for, world):

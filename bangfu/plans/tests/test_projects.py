@@ -48,7 +48,9 @@ def test_coordinator_creates_project_owned_by_own_bureau(client_for, world):
     target = project.targets.get()
     assert (target.target_value, target.unit, target.is_minimum) == (350, "人次", True)
     entry = AuditEntry.objects.get(model="plans.Project")
-    assert entry.action == "create" and entry.changes["targets"][0]["target_value"] == 350
+    assert entry.action == "create" and entry.actor == world.coordinator
+    entry = AuditEntry.objects.get(model="plans.ProjectTarget", object_id=str(target.pk))
+    assert entry.action == "create" and entry.changes["target_value"] == [None, 350]
 
 
 def test_zero_target_is_refused(client_for, world):
@@ -105,7 +107,7 @@ def test_list_counts_projects_per_recipient_region(client_for, world):
     for i in range(3):
         make_project(world, name=f"从江项目{i}", region=world.congjiang, region_pairing=None)
     make_project(world, name="往年项目", year=2018)
-    response = client_for("admin").get(reverse("plans:project_list"), {"year": 2019})
+    response = client_for("coordinator").get(reverse("plans:project_list"), {"year": 2019})
     counts = {row["name"]: row["count"] for row in response.context["counts"]}
     assert counts == {"宁城": 7, "从江": 3}
     assert "宁城 7" in response.content.decode()
@@ -114,7 +116,7 @@ def test_list_counts_projects_per_recipient_region(client_for, world):
 def test_list_filters_by_recipient_region(client_for, world):
     make_project(world, name="宁城项目")
     make_project(world, name="从江项目", region=world.congjiang, region_pairing=None)
-    response = client_for("admin").get(reverse("plans:project_list"), {"region": "从江县"})
+    response = client_for("coordinator").get(reverse("plans:project_list"), {"region": "从江县"})
     assert [p.name for p in response.context["page_obj"]] == ["从江项目"]
 
 

@@ -5,7 +5,7 @@ from bangfu.core.tests.matrix import Row, cells, everyone
 from .factories import make_resource
 
 # A resource of 北京九中 shared in its pairing with 汐子中学: only the owner's
-# staff, its coordinator and admins change it.
+# staff and its coordinator change it.
 OWNER_EDITORS = dict(
     outsider=404,
     helper=200,
@@ -13,7 +13,6 @@ OWNER_EDITORS = dict(
     coordinator=200,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 
 ROWS = [

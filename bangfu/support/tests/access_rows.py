@@ -5,7 +5,7 @@ from bangfu.core.tests.matrix import Row, cells, everyone
 from .factories import make_item, make_support
 
 # Who may change a record donated by 北京九中 to 汐子中学 in their pairing:
-# staff of either side, the 石景山 coordinator, admins.
+# staff of either side, the 石景山 coordinator.
 EDITORS = dict(
     outsider=404,
     helper=200,
@@ -13,7 +13,6 @@ EDITORS = dict(
     coordinator=200,
     other_coordinator=404,
     auditor=403,
-    admin=200,
 )
 
 

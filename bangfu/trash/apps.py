@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrashConfig(AppConfig):
+    name = "bangfu.trash"
+    label = "trash"
