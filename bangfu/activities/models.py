@@ -237,6 +237,14 @@ class Activity(DeletableModel):
                 condition=Q(deleted_at__isnull=True),
                 name="activity_helper_date_cover",
             ),
+            # The whole country's partial months (bangfu/stats/rollup.py reads whole
+            # months from the roll-ups, the days at either end from here).
+            models.Index(
+                fields=["start_date"],
+                include=["type", "direction", "led_by", "sessions", "person_times"],
+                condition=Q(deleted_at__isnull=True),
+                name="activity_date_cover",
+            ),
             # Reminders: activities awaiting the recipient's confirmation.
             models.Index(fields=["confirmation", "pairing"], name="activity_confirmation"),
         ]

@@ -18,7 +18,16 @@ class ImportJob(models.Model):
 
     class Kind(models.TextChoices):
         ORGANISATIONS = "organisations", _("单位")
+        PEOPLE = "people", _("人员")
+        PAIRINGS = "pairings", _("结对关系")
+        REGION_PAIRINGS = "region_pairings", _("对口关系")
+        NEEDS = "needs", _("需求清单")
+        PROJECTS = "projects", _("项目与指标")
         ACTIVITIES = "activities", _("活动")
+        DISPATCHES = "dispatches", _("选派/支教")
+        TRAINEES = "trainees", _("跟岗学员")
+        SUPPORT = "support", _("物资与资金帮扶")
+        RESOURCES = "resources", _("共享资源")
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("已上传")

@@ -1,4 +1,8 @@
-"""Templates, imports (upload → preview → commit → undo) and exports."""
+"""Templates, imports (upload → preview → commit → undo) and exports.
+
+Large imports and exports run as background jobs (:mod:`.jobs`): their pages
+poll the progress with htmx and can be left and opened again from the list.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bangfu.audit import services as audit
 from bangfu.core import access
 
-from . import exports, jobs, services
+from . import exports, jobs, progress, services
 from .columns import KINDS
 from .importers import IMPORTERS
 from .models import ImportJob
@@ -41,16 +45,25 @@ def _import_kinds(user):
     return [(k, KINDS[k][0]) for k in IMPORTERS if services.can_import(user, k)]
 
 
+def _with_progress(job: ImportJob) -> ImportJob:
+    job.progress = progress.read(job.pk) if job.is_running else None
+    job.undo = jobs.undo_state(job.pk) if job.status == ImportJob.Status.COMMITTED else None
+    job.polling = job.is_running or bool(job.undo and job.undo.get("running"))
+    return job
+
+
 @login_required
 @require_GET
 def index(request):
+    recent = ImportJob.objects.visible_to(request.user).defer("content", "preview", "errors")
     return render(
         request,
         "dataio/index.html",
         {
             "import_kinds": _import_kinds(request.user),
             "template_kinds": [(k, label) for k, (label, _c) in KINDS.items()],
-            "jobs": ImportJob.objects.visible_to(request.user).defer("content")[:20],
+            "jobs": [_with_progress(job) for job in recent[:20]],
+            "exports": jobs.user_exports(request.user),
         },
     )
 
@@ -104,7 +117,7 @@ def upload(request):
 @login_required
 @require_GET
 def job_detail(request, pk):
-    job = _job(request, pk)
+    job = _with_progress(_job(request, pk))
     if request.headers.get("HX-Request"):
         return render(request, "dataio/_progress.html", {"job": job})
     return render(request, "dataio/job.html", {"job": job})
@@ -113,8 +126,8 @@ def job_detail(request, pk):
 @login_required
 @require_GET
 def preview(request, pk):
-    job = _job(request, pk)
-    if job.is_running:
+    job = _with_progress(_job(request, pk))
+    if job.polling:
         return redirect("dataio:job", pk=job.pk)
     return render(
         request,
@@ -131,10 +144,12 @@ def preview(request, pk):
 @require_POST
 def commit(request, pk):
     job = _job(request, pk)
-    if job.status != ImportJob.Status.PREVIEWED or job.errors:
+    # Claimed once: a second click (or a second tab) finds the job committing.
+    if not services.claim_commit(job):
         messages.error(request, _("该导入有错误或已处理,不能导入。"))
         return redirect("dataio:preview", pk=job.pk)
-    jobs.enqueue(job, "commit")
+    if jobs.enqueue(job, "commit"):
+        return redirect("dataio:job", pk=job.pk)
     job.refresh_from_db()
     if job.status == ImportJob.Status.COMMITTED:
         messages.success(request, _("导入完成。"))
@@ -148,10 +163,12 @@ def commit(request, pk):
 def undo(request, pk):
     job = _job(request, pk)
     try:
-        services.undo_job(job, actor=request.user)
+        queued = jobs.enqueue_undo(job, request.user)
     except services.ImportRefused as exc:
         messages.error(request, str(exc))
     else:
+        if queued:
+            return redirect("dataio:job", pk=job.pk)
         messages.success(request, _("已撤销该次导入。"))
     return redirect("dataio:preview", pk=job.pk)
 
@@ -175,6 +192,11 @@ def export(request):
     )
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"{exports.TITLES[kind]}{stamp}.{fmt}"
+    if jobs.export_in_background(count):
+        token = jobs.start_export(
+            request.user, kind=kind, fmt=fmt, params=params, rows=count, name=name
+        )
+        return redirect("dataio:export_job", token=token)
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_stream(headers, rows), content_type="text/csv; charset=utf-8"
@@ -185,4 +207,34 @@ def export(request):
         target.seek(0)
         response = FileResponse(target, content_type=XLSX)
     response["Content-Disposition"] = _attachment(name)
+    return response
+
+
+def _export_job(request, token) -> dict:
+    record = jobs.get_export(request.user, token)
+    if record is None:
+        raise Http404
+    return record
+
+
+@login_required
+@require_GET
+def export_job(request, token):
+    """A background export's page: progress while it runs, then the download."""
+    record = _export_job(request, token)
+    if request.headers.get("HX-Request"):
+        return render(request, "dataio/_export_progress.html", {"export": record})
+    return render(request, "dataio/export_job.html", {"export": record})
+
+
+@login_required
+@require_GET
+def export_download(request, token):
+    record = _export_job(request, token)
+    path = jobs.export_path(record)
+    if path is None:
+        raise Http404
+    content_type = XLSX if record["format"] == "xlsx" else "text/csv; charset=utf-8"
+    response = FileResponse(open(path, "rb"), content_type=content_type)
+    response["Content-Disposition"] = _attachment(record["name"])
     return response

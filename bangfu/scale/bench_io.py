@@ -4,9 +4,11 @@ Import: a workbook of N activity rows (100,000 by default) with names as
 coordinators write them (full names, short names, traditional script, dates
 as date cells and as 2023年5月8日 or 2023.5.8) that resolve against the
 schools and pairings the bench creates. Measured: the check (the preview) and
-the commit (read, parse, check, resolve names, write), against the floor of
-python-calamine only reading the same file. Then the import is undone (timed,
-for information) so each run starts from the same ledger.
+the commit (read, parse, check, resolve names, write), each in a process of
+its own as on the worker, against the floor of python-calamine only reading
+the same file. Then the import is undone (timed, for information) so each run
+starts from the same ledger. The statistics roll-up's share of the commit is
+printed apart: it is the roll-up's cost, paid by every bulk write.
 
 Export: M activities (1,000,000 by default) to .xlsx through the project's
 export code, against the floor of xlsxwriter (constant memory) writing the

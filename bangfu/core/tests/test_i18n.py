@@ -33,6 +33,7 @@ NAV_EN = [
     "Statistics & bulletins",
     "Import & export",
     "Report extraction",
+    "Recycle bin",
     "Organisations",
     "People",
     "Regions",
@@ -51,6 +52,7 @@ NAV_ZH = [
     "统计与简报",
     "导入导出",
     "报告提取",
+    "回收站",
     "单位",
     "人员",
     "行政区划",
@@ -62,6 +64,14 @@ def nav_html(response):
     match = re.search(r'<nav class="mainnav">(.*?)</nav>', html, re.S)
     assert match, "main navigation not found"
     return match.group(1)
+
+
+def nav_groups(response):
+    """Names of the navigation's drop-down groups (<summary>), in order."""
+    return [
+        re.sub(r"<[^>]+>", "", s).strip()
+        for s in re.findall(r"<summary>(.*?)</summary>", nav_html(response), re.S)
+    ]
 
 
 def nav_labels(response):
@@ -87,7 +97,9 @@ def assert_english(response):
     for label in NAV_EN:
         assert label in labels
     assert not CJK.search(" ".join(labels)), labels
+    assert nav_groups(response) == ["Data tools", "Directory"]
     box = topbar_text(response)
+    assert "Two-factor sign-in" in box
     assert "Change password" in box and "Log out" in box
     # The only Chinese left in the top bar is the switch back to Chinese.
     assert CJK.findall(box.replace("中文", "")) == []
@@ -98,7 +110,9 @@ def assert_chinese(response):
     html = response.content.decode()
     assert '<html lang="zh-hans">' in html
     assert nav_labels(response)[: len(NAV_ZH)] == NAV_ZH
+    assert nav_groups(response) == ["数据工具", "基础信息"]
     assert "Pairings" not in nav_html(response)
+    assert "两步验证" in topbar_text(response)
 
 
 # Pages ----------------------------------------------------------------------
@@ -153,14 +167,49 @@ def test_english_pairing_list_shows_translated_labels(client_for):
     assert "One-to-one" in html and "Active" in html
 
 
-def test_english_admin_link_for_staff(client_for, world):
-    world.admin.is_staff = True
-    world.admin.save(update_fields=["is_staff"])
-    client = client_for("admin")
+def test_english_admin_link_for_staff(client_for):
+    client = client_for("sysadmin")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    response = client.get(reverse("core:home"))
-    assert_english(response)
-    assert "Administration" in nav_labels(response)
+    labels = nav_labels(client.get(reverse("accounts:user_list")))
+    assert "Administration" in labels
+    # No business page is offered to the system administrator.
+    assert not set(NAV_EN) & set(labels)
+
+
+@pytest.mark.parametrize(
+    "role, url_name, labels",
+    [
+        ("sysadmin", "accounts:user_list", ["账号管理", "我的账号", "系统管理"]),
+        ("secadmin", "accounts:role_list", ["角色授权", "账号解锁", "我的账号"]),
+        ("auditor", "audit:list", ["审计日志", "我的账号"]),
+    ],
+)
+def test_separation_of_duties_roles_see_only_their_own_pages_in_the_nav(
+    client_for, role, url_name, labels
+):
+    assert nav_labels(client_for(role).get(reverse(url_name))) == labels
+
+
+@pytest.mark.parametrize(
+    "role, url_name",
+    [
+        ("helper", "core:home"),
+        ("coordinator", "core:home"),
+        ("sysadmin", "accounts:user_list"),
+        ("secadmin", "accounts:role_list"),
+        ("auditor", "audit:list"),
+    ],
+)
+def test_every_signed_in_user_finds_two_factor_sign_in_in_the_top_bar(client_for, role, url_name):
+    html = client_for(role).get(reverse(url_name)).content.decode()
+    box = re.search(r'<div class="userbox">(.*?)</div>', html, re.S).group(1)
+    assert f'href="{reverse("otp:manage")}"' in box
+
+
+def test_recycle_bin_is_in_the_navigation_of_business_users_only(client_for):
+    trash = f'href="{reverse("trash:index")}"'
+    assert trash in nav_html(client_for("helper").get(reverse("core:home")))
+    assert trash not in nav_html(client_for("sysadmin").get(reverse("accounts:user_list")))
 
 
 def test_english_login_page(client_for):
