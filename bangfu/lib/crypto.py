@@ -40,6 +40,18 @@ def _keys() -> tuple[str, bytes, bytes]:
     return key_id, enc, mac
 
 
+def key_id(*, material: bytes | None = None) -> str:
+    """The short id stored in each token: which key sealed it."""
+    if material is None:
+        return _keys()[0]
+    return hashlib.sha256(_derive(material, b"personal-data-encryption")).hexdigest()[:8]
+
+
+def token_key_id(token: str) -> str:
+    parts = token.split(":", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
 def encrypt(plaintext: str, *, material: bytes | None = None) -> str:
     if not plaintext:
         return ""
